@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+// RiskStream — an event-driven streaming risk engine over ZeroMQ.
+//
+// Module map (arrows point one way; pure computation never imports I/O):
+//   CZeroMQ ─▶ ZeroMQ ─┐
+//   MarketEvents ──────┼─▶ RiskStreamCLI (`riskstream`), RiskStreamBench (`riskstream-bench`)
+//   SeededRandom ─▶ MarketSimulator ─┘
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "RiskStream",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "riskstream", targets: ["RiskStreamCLI"]),
+        .executable(name: "riskstream-bench", targets: ["RiskStreamBench"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "MarketEvents", targets: ["MarketEvents"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libzmq from Debian's libzmq3-dev. The module map links "zmq" directly:
+        // `pkgConfig: "libzmq"` would make SwiftPM warn on every build (krb5's -isystem flag).
+        .systemLibrary(
+            name: "CZeroMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "MarketEvents", swiftSettings: strict),
+        .target(name: "SeededRandom", swiftSettings: strict),
+        .target(name: "MarketSimulator", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        .executableTarget(
+            name: "RiskStreamCLI",
+            dependencies: [
+                "ZeroMQ", "MarketEvents", "MarketSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "RiskStreamBench",
+            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "RiskStreamCLITests",
+            dependencies: ["ZeroMQ", "MarketEvents"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["ZeroMQ", "MarketEvents"],
+            swiftSettings: strict
+        ),
+    ]
+)

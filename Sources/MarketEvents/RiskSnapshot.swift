@@ -1,0 +1,53 @@
+/// A periodic snapshot of one symbol's risk measures, published on `risk.<SYMBOL>` (wire contract v1).
+///
+/// A measure the engine cannot compute yet (too few observations, stage not configured) is `nil` and
+/// encoded as JSON `null`, so the set of keys is the same in every snapshot.
+public struct RiskSnapshot: Sendable, Hashable {
+    /// One model's current forecast and progressive score.
+    public struct ModelScore: Sendable, Hashable {
+        public var model: String
+        public var forecast: Double?
+        /// Rolling mean absolute error of the model's forecasts (scored before learning).
+        public var mae: Double?
+
+        public init(model: String, forecast: Double? = nil, mae: Double? = nil) {
+            self.model = model
+            self.forecast = forecast
+            self.mae = mae
+        }
+    }
+
+    public var seq: UInt64
+    public var ts: Int64
+    public var symbol: String
+    /// Last price seen.
+    public var price: Double?
+    /// Current volatility estimate (per-event standard deviation of log returns).
+    public var volatility: Double?
+    /// Value at Risk at `confidence`, as a positive fraction of price (a loss).
+    public var valueAtRisk: Double?
+    /// Expected Shortfall at `confidence`, as a positive fraction of price.
+    public var expectedShortfall: Double?
+    /// Confidence level of `valueAtRisk` and `expectedShortfall`, e.g. 0.99.
+    public var confidence: Double?
+    /// Drawdown from the high-water mark, as a non-negative fraction.
+    public var drawdown: Double?
+    public var models: [ModelScore]
+
+    public init(
+        seq: UInt64, ts: Int64, symbol: String, price: Double? = nil, volatility: Double? = nil,
+        valueAtRisk: Double? = nil, expectedShortfall: Double? = nil, confidence: Double? = nil,
+        drawdown: Double? = nil, models: [ModelScore] = []
+    ) {
+        self.seq = seq
+        self.ts = ts
+        self.symbol = symbol
+        self.price = price
+        self.volatility = volatility
+        self.valueAtRisk = valueAtRisk
+        self.expectedShortfall = expectedShortfall
+        self.confidence = confidence
+        self.drawdown = drawdown
+        self.models = models
+    }
+}

@@ -1,0 +1,2 @@
+// MarketSimulator: the seeded market simulator (written in a later commit).
+import MarketEvents

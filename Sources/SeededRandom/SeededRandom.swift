@@ -1,0 +1,1 @@
+// SeededRandom: deterministic pseudo-random generators (written in a later commit).

@@ -1,0 +1,2 @@
+// ZeroMQ: the Swift face of libzmq (written in a later commit).
+import CZeroMQ
