@@ -1,1 +1,0 @@
-// SeededRandom: deterministic pseudo-random generators (written in a later commit).
