@@ -1,2 +1,0 @@
-// ZeroMQ: the Swift face of libzmq (written in a later commit).
-import CZeroMQ

@@ -1,0 +1,106 @@
+import Testing
+import ZeroMQ
+
+@Suite struct SocketOptionTests {
+    let context = try! Context()
+
+    @Test func highWaterMarksRoundTrip() throws {
+        let socket = try Socket(context, .pub)
+        try socket.set(.sendHighWaterMark(1234))
+        try socket.set(.receiveHighWaterMark(4321))
+        #expect(try socket.sendHighWaterMark == 1234)
+        #expect(try socket.receiveHighWaterMark == 4321)
+    }
+
+    @Test(arguments: [nil, Duration.zero, .milliseconds(1), .milliseconds(250), .seconds(3)])
+    func durationsRoundTrip(duration: Duration?) throws {
+        let socket = try Socket(context, .sub)
+        try socket.set(.linger(duration))
+        try socket.set(.sendTimeout(duration))
+        try socket.set(.receiveTimeout(duration))
+        #expect(try socket.linger == duration)
+        #expect(try socket.sendTimeout == duration)
+        #expect(try socket.receiveTimeout == duration)
+    }
+
+    @Test func lingerDefaultsToZeroSoShutdownNeverWaits() throws {
+        let socket = try Socket(context, .push)
+        #expect(try socket.linger == .zero)
+    }
+
+    @Test(arguments: [nil, Int64(0), 1024, 1 << 20, 1 << 40])
+    func maxMessageSizeRoundTrips(limit: Int64?) throws {
+        let socket = try Socket(context, .sub)
+        try socket.set(.maxMessageSize(limit))
+        #expect(try socket.maxMessageSize == limit)
+    }
+
+    @Test(arguments: [nil, true, false])
+    func tcpKeepaliveRoundTrips(value: Bool?) throws {
+        let socket = try Socket(context, .dealer)
+        try socket.set(.tcpKeepalive(value))
+        #expect(try socket.tcpKeepalive == value)
+    }
+
+    @Test func immediateAndZapDomainRoundTrip() throws {
+        let socket = try Socket(context, .router)
+        try socket.set(.immediate(true))
+        try socket.set(.zapDomain("riskstream"))
+        #expect(try socket.isImmediate)
+        #expect(try socket.zapDomain == "riskstream")
+    }
+
+    @Test func curveKeysRoundTrip() throws {
+        #expect(Context.supports("curve"), "Debian's libzmq is built with CURVE")
+        let server = try CurveKeyPair.generate()
+        let client = try CurveKeyPair.generate()
+        #expect(server != client)
+        let s = try Socket(context, .pub)
+        try s.set(.curveServer(true))
+        try s.set(.curveSecretKey(server.secretKey))
+        #expect(try s.isCurveServer)
+        #expect(try s.curveSecretKey == server.secretKey)
+        let c = try Socket(context, .sub)
+        try c.set(.curveServerKey(server.publicKey))
+        try c.set(.curvePublicKey(client.publicKey))
+        try c.set(.curveSecretKey(client.secretKey))
+        #expect(try c.curveServerKey == server.publicKey)
+        #expect(try c.curvePublicKey == client.publicKey)
+        #expect(CurveKey(z85: server.publicKey.z85) == server.publicKey)
+        #expect(CurveKey(z85: "too short") == nil)
+        #expect(!server.secretKey.description.contains(server.secretKey.z85), "secret keys never print in full")
+    }
+
+    @Test func lastEndpointResolvesTheWildcardPort() throws {
+        let socket = try Socket(context, .pub)
+        try socket.bind("tcp://127.0.0.1:*")
+        let endpoint = try socket.lastEndpoint
+        #expect(endpoint.hasPrefix("tcp://127.0.0.1:"))
+        #expect(Int(endpoint.split(separator: ":").last!)! > 0)
+    }
+
+    @Test func xpubNoDropAndSubscribeAreAccepted() throws {
+        let xpub = try Socket(context, .xpub)
+        try xpub.set(.xpubNoDrop(true))
+        let sub = try Socket(context, .sub)
+        try sub.subscribe("tick.")
+        try sub.set(.unsubscribe(Array("tick.".utf8)))
+    }
+
+    @Test func anOptionTheSocketTypeRejectsIsAnErrorNamingIt() throws {
+        let push = try Socket(context, .push)
+        let error = #expect(throws: ZeroMQError.self) { try push.subscribe("x") }
+        #expect(error?.operation.contains("ZMQ_SUBSCRIBE") == true)
+        #expect(error?.code != 0)
+    }
+
+    @Test func badEndpointsAreErrorsNamingTheEndpoint() throws {
+        let socket = try Socket(context, .pub)
+        let error = #expect(throws: ZeroMQError.self) { try socket.bind("nonsense://x") }
+        #expect(error?.description.contains("nonsense://x") == true)
+        let other = try Socket(context, .pub)
+        try other.bind("tcp://127.0.0.1:*")
+        let taken = try other.lastEndpoint
+        #expect(throws: ZeroMQError.self) { try socket.bind(taken) }
+    }
+}
