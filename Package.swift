@@ -2,9 +2,9 @@
 // RiskStream — an event-driven streaming risk engine over ZeroMQ.
 //
 // Module map (arrows point one way; pure computation never imports I/O):
-//   CZeroMQ ─▶ ZeroMQ ─┐
-//   MarketEvents ──────┼─▶ RiskStreamCLI (`riskstream`), RiskStreamBench (`riskstream-bench`)
-//   SeededRandom ─▶ MarketSimulator ─┘
+//   CZeroMQ ─▶ ZeroMQ ───────────────────────────┐
+//   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
+//   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -35,6 +35,10 @@ let package = Package(
         .target(name: "MarketEvents", swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
         .target(name: "MarketSimulator", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        // Pure risk computation: features, estimators, rules, data quality. No I/O, no ZeroMQ.
+        .target(name: "RiskModels", dependencies: ["MarketEvents"], swiftSettings: strict),
+        // Threads, ring buffers, pipeline configuration, ingest and publishing.
+        .target(name: "RiskEngine", dependencies: ["ZeroMQ", "MarketEvents", "RiskModels"], swiftSettings: strict),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
@@ -51,6 +55,12 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
+        .testTarget(name: "RiskModelsTests", dependencies: ["RiskModels", "SeededRandom"], swiftSettings: strict),
+        .testTarget(
+            name: "RiskEngineTests",
+            dependencies: ["RiskEngine", "ZeroMQ", "MarketEvents", "MarketSimulator"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RiskStreamCLITests",
             dependencies: ["ZeroMQ", "MarketEvents"],

@@ -1,0 +1,2 @@
+// RiskEngine: threads, rings, pipeline, ingest and publishing (written in later commits).
+import ZeroMQ

@@ -1,0 +1,2 @@
+// RiskModels: pure risk computation (written in later commits).
+import MarketEvents
