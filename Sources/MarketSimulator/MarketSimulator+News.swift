@@ -33,15 +33,15 @@ extension MarketSimulator {
         }
         let figure = 1 + Int(generator.next() % 40)
 
-        let symbols: [String]
+        let tagged: [String]
         let headline: String
         if isMarket {
-            symbols = c.indexSymbol.map { [$0] } ?? allSymbols
+            tagged = c.indexSymbol.map { [$0] } ?? symbols
             let templates = NewsTemplates.market[tone.rawValue]
             headline = templates[Int(templateDraw % UInt64(templates.count))]
         } else {
-            let symbol = instruments[target].symbol
-            symbols = [symbol]
+            let symbol = symbols[target]
+            tagged = [symbol]
             let templates = NewsTemplates.company[tone.rawValue]
             let (prefix, suffix) = templates[Int(templateDraw % UInt64(templates.count))]
             headline = prefix + symbol + suffix
@@ -62,7 +62,7 @@ extension MarketSimulator {
         case .neutral: body = "No change to forecasts; \(figure) analysts cover the story."
         }
         return News(
-            id: "sim-\(String(c.seed, radix: 16))-\(newsCount)", ts: ts, symbols: symbols, headline: headline,
+            id: "sim-\(String(c.seed, radix: 16))-\(newsCount)", ts: ts, symbols: tagged, headline: headline,
             body: body, source: NewsTemplates.sources[Int(sourceDraw % UInt64(NewsTemplates.sources.count))],
             sentiment: omitted ? nil : sentiment)
     }

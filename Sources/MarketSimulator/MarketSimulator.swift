@@ -44,8 +44,12 @@ public struct MarketSimulator: Sendable {
     public private(set) var jumpCount: Int = 0
 
     var generator: Xoshiro256
+    /// The second normal of the last polar-method pair, if not used yet.
+    var spareNormal: Double?
+    /// Plain-data per-instrument state (no references, so reading it copies no strings).
     var instruments: [InstrumentState]
-    let allSymbols: [String]
+    /// The instruments' symbols, same order.
+    let symbols: [String]
     let regimeConstants: [RegimeConstants]
     /// Index of the instrument that ticks next; `instruments.count` means a new step is due.
     var cursor: Int
@@ -78,11 +82,11 @@ public struct MarketSimulator: Sendable {
         regime = c.initialRegime
         regimeConstants = Regime.allCases.map { RegimeConstants(c[$0], instrumentCount: n) }
         marketMultiplier = c[c.initialRegime].volatilityMultiplier
-        meanSpacing = Double(c.meanEventSpacingNanoseconds) * pow(marketMultiplier, -c.intensityElasticity)
+        meanSpacing = 0
         instruments = c.instruments.map {
             InstrumentState($0, isIndex: $0.symbol == c.indexSymbol, marketVolatility: c.marketVolatility)
         }
-        allSymbols = c.instruments.map(\.symbol)
+        symbols = c.instruments.map(\.symbol)
         cursor = c.instruments.count
         timestamp = c.startTimestamp
         volatilityPersistence = pow(0.5, n / c.volatilityHalfLifeEvents)
@@ -94,6 +98,7 @@ public struct MarketSimulator: Sendable {
         for i in instruments.indices {
             instruments[i].updateVolatility(market: c.marketVolatility, multiplier: marketMultiplier)
         }
+        meanSpacing = spacing(multiplier: marketMultiplier)
     }
 
     /// The next event: a tick (probability `1 - newsProbability`) or a news item. Timestamps start at
@@ -121,7 +126,33 @@ public struct MarketSimulator: Sendable {
     /// its log return over the current step, jumps excluded. `nil` for an unknown symbol.
     /// - Complexity: O(number of instruments).
     public func trueVolatility(of symbol: String) -> Double? {
-        instruments.first { $0.symbol == symbol }?.volatility
+        symbols.firstIndex(of: symbol).map { instruments[$0].volatility }
+    }
+
+    /// A standard normal by Marsaglia's polar method: one logarithm and one square root per two
+    /// normals, no trigonometry. Deterministic; the number of draws varies (about 2.5 per pair).
+    mutating func normal() -> Double {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        while true {
+            let u = 2 * generator.nextUnitDouble() - 1
+            let v = 2 * generator.nextUnitDouble() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let scale = (-2 * log(s) / s).squareRoot()
+                spareNormal = v * scale
+                return u * scale
+            }
+        }
+    }
+
+    /// Mean event spacing in nanoseconds at market volatility multiplier `m`.
+    func spacing(multiplier m: Double) -> Double {
+        let elasticity = configuration.intensityElasticity
+        let intensity = elasticity == 1 ? m : (elasticity == 0 ? 1 : pow(m, elasticity))
+        return Double(configuration.meanEventSpacingNanoseconds) / intensity
     }
 
     mutating func advanceStep() {
@@ -142,14 +173,14 @@ public struct MarketSimulator: Sendable {
         }
         let constants = regimeConstants[regime.rawValue]
 
-        logVolatility = volatilityPersistence * logVolatility + volatilityInnovation * generator.nextGaussian()
+        logVolatility = volatilityPersistence * logVolatility + volatilityInnovation * normal()
         let m = constants.volatilityMultiplier * exp(logVolatility)
         marketMultiplier = m
-        meanSpacing = Double(c.meanEventSpacingNanoseconds) * pow(m, -c.intensityElasticity)
+        meanSpacing = spacing(multiplier: m)
 
-        var factor = c.marketVolatility * m * generator.nextGaussian()
+        var factor = c.marketVolatility * m * normal()
         if generator.nextUnitDouble() < constants.jumpProbability {
-            factor += c.jumpMean + c.jumpStandardDeviation * generator.nextGaussian()
+            factor += c.jumpMean + c.jumpStandardDeviation * normal()
             jumpCount += 1
         }
         for i in instruments.indices {
@@ -158,10 +189,10 @@ public struct MarketSimulator: Sendable {
             let state = instruments[i]
             var r = state.beta * factor - priceReversionPerStep * (state.logPrice - state.logInitialPrice)
             if state.idiosyncraticVolatility > 0 {
-                r += state.idiosyncraticVolatility * m * (1 + state.shock) * generator.nextGaussian()
+                r += state.idiosyncraticVolatility * m * (1 + state.shock) * normal()
             }
             if !state.isIndex && generator.nextUnitDouble() < constants.jumpProbability {
-                r += c.jumpMean + c.jumpStandardDeviation * generator.nextGaussian()
+                r += c.jumpMean + c.jumpStandardDeviation * normal()
                 jumpCount += 1
             }
             instruments[i].lastReturn = r
@@ -182,12 +213,12 @@ public struct MarketSimulator: Sendable {
 
         let buyProbability = state.lastReturn > 0 ? 0.75 : (state.lastReturn < 0 ? 0.25 : 0.5)
         let price = generator.nextUnitDouble() < buyProbability ? ask : bid
-        let size = max((state.typicalTradeSize * exp(0.8 * generator.nextGaussian())).rounded(), 1)
+        let size = max((state.typicalTradeSize * exp(0.8 * normal())).rounded(), 1)
         let depth = state.typicalDepth / state.volatilityRatio
-        let bidSize = max((depth * exp(0.5 * generator.nextGaussian())).rounded(), 1)
-        let askSize = max((depth * exp(0.5 * generator.nextGaussian())).rounded(), 1)
+        let bidSize = max((depth * exp(0.5 * normal())).rounded(), 1)
+        let askSize = max((depth * exp(0.5 * normal())).rounded(), 1)
         return Tick(
-            symbol: state.symbol, ts: ts, price: price, size: size, bid: bid, ask: ask, bidSize: bidSize,
+            symbol: symbols[i], ts: ts, price: price, size: size, bid: bid, ask: ask, bidSize: bidSize,
             askSize: askSize)
     }
 }
@@ -206,9 +237,8 @@ struct RegimeConstants: Sendable {
     }
 }
 
-/// One instrument's parameters and latent state.
+/// One instrument's parameters and latent state; plain data.
 struct InstrumentState: Sendable {
-    let symbol: String
     let beta: Double
     let idiosyncraticVolatility: Double
     let isIndex: Bool
@@ -234,7 +264,6 @@ struct InstrumentState: Sendable {
     var volatilityRatio: Double = 1
 
     init(_ instrument: SimulatorConfiguration.Instrument, isIndex: Bool, marketVolatility: Double) {
-        symbol = instrument.symbol
         beta = instrument.beta
         idiosyncraticVolatility = instrument.idiosyncraticVolatility
         self.isIndex = isIndex

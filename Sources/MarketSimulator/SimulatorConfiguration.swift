@@ -114,8 +114,9 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     /// Mean and standard deviation of a jump's log return.
     public var jumpMean: Double
     public var jumpStandardDeviation: Double
-    /// Half-life of log prices' pull back to their initial level, in tick events, `> 0`. Very slow by
-    /// default; it only keeps prices within a few multiples of where they started over very long runs.
+    /// Half-life of log prices' pull back to their initial level, in tick events, `> 0`. Slow by default
+    /// (half a million events, about 0.00001 per event); it only keeps prices within a few multiples of where they started over
+    /// long runs.
     public var priceMeanReversionHalfLifeEvents: Double
 
     /// Probability that an event is news rather than a tick, in `[0, 1)`.
@@ -155,9 +156,9 @@ public struct SimulatorConfiguration: Sendable, Hashable {
         normalToStressedShare = 0.2
         volatilityOfVolatility = 0.25
         volatilityHalfLifeEvents = 2_000
-        jumpMean = -0.001
+        jumpMean = 0
         jumpStandardDeviation = 0.01
-        priceMeanReversionHalfLifeEvents = 50_000_000
+        priceMeanReversionHalfLifeEvents = 500_000
         newsProbability = 0.001
         sentimentOmittedFraction = 0.1
         marketNewsFraction = 0.3
