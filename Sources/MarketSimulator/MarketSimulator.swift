@@ -2,11 +2,11 @@ public import MarketEvents
 import SeededRandom
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A seeded, deterministic market: an endless stream of ticks and news for several correlated symbols.
@@ -21,7 +21,8 @@ import Darwin
 /// - Log-volatility `h`: AR(1), `h ← φh + σ_h √(1−φ²) ε`, stationary deviation `volatilityOfVolatility`.
 ///   Market multiplier `m = regimeMultiplier(r) · exp(h)`.
 /// - Market factor `f = marketVolatility · m · ε_M (+ J)`, and for each symbol
-///   `Δlog S_i = β_i f + idiosyncraticVolatility_i · m · (1 + shock_i) · ε_i (+ J_i) − κ (log S_i − log S_i(0))`.
+///   `Δlog S_i = β_i f + σ_i · m · (1 + shock_i) · ε_i (+ J_i) − κ (log S_i − log S_i(0))` with
+///   `σ_i = idiosyncraticVolatility`.
 ///   Jumps `J ~ N(jumpMean, jumpStandardDeviation)` occur with the regime's `jumpProbability` per step,
 ///   on the factor and on each non-index symbol independently; `κ` is a very slow pull to the start price.
 /// - Quotes around the mid `S_i`: spread `spreadBasisPoints · S_i · v_i` where `v_i` is the ratio of

@@ -67,7 +67,9 @@ extension SimulatorConfiguration {
             if !isPositive(settings.volatilityMultiplier) {
                 return fail("\(regime).volatilityMultiplier", "must be finite and > 0")
             }
-            if !isProbability(settings.jumpProbability) { return fail("\(regime).jumpProbability", "must be in [0, 1]") }
+            if !isProbability(settings.jumpProbability) {
+                return fail("\(regime).jumpProbability", "must be in [0, 1]")
+            }
             if !(settings.meanDurationEvents >= 1) || settings.meanDurationEvents.isNaN {
                 return fail("\(regime).meanDurationEvents", "must be >= 1")
             }

@@ -1,11 +1,11 @@
 import SeededRandom
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Everything that defines a simulated market. Two simulators built from equal configurations produce
@@ -115,8 +115,8 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var jumpMean: Double
     public var jumpStandardDeviation: Double
     /// Half-life of log prices' pull back to their initial level, in tick events, `> 0`. Slow by default
-    /// (half a million events, about 0.00001 per event); it only keeps prices within a few multiples of where they started over
-    /// long runs.
+    /// (200 000 events, a pull of about 3.5e-6 of the log distance per event); it only keeps prices
+    /// within a few multiples of where they started over long runs.
     public var priceMeanReversionHalfLifeEvents: Double
 
     /// Probability that an event is news rather than a tick, in `[0, 1)`.
@@ -158,14 +158,14 @@ public struct SimulatorConfiguration: Sendable, Hashable {
         volatilityHalfLifeEvents = 2_000
         jumpMean = 0
         jumpStandardDeviation = 0.01
-        priceMeanReversionHalfLifeEvents = 500_000
+        priceMeanReversionHalfLifeEvents = 200_000
         newsProbability = 0.001
         sentimentOmittedFraction = 0.1
         marketNewsFraction = 0.3
         neutralNewsFraction = 0.4
-        newsStressRate = 0.0015
+        newsStressRate = 0.002
         symbolNewsMarketWeight = 0.2
-        newsVolatilityShock = 1.5
+        newsVolatilityShock = 2.5
         newsImpactHalfLifeEvents = 300
     }
 

@@ -92,8 +92,10 @@ import Testing
         configuration.newsProbability = 0.5
         configuration.sentimentOmittedFraction = 0
         var simulator = MarketSimulator(configuration: configuration)
-        let negativeWords = ["plunge", "downgrade", "probe", "misses", "concerns", "slump", "slide", "sell-off",
-            "tumble", "panic"]
+        let negativeWords = [
+            "plunge", "downgrade", "probe", "misses", "concerns", "slump", "slide", "sell-off",
+            "tumble", "panic",
+        ]
         let positiveWords = ["beats", "upgrade", "rallies", "surge", "gains", "rally", "lifts", "cheer"]
         var seen = (negative: 0, positive: 0, neutral: 0)
         for _ in 0..<4_000 {
