@@ -1,6 +1,5 @@
-public import MarketEvents
-
 internal import Glibc
+public import MarketEvents
 
 /// The kinds of data-quality issue one event can have (PRODUCT.md §2). A set, so one event can have
 /// several; the details are in `DataQualityReport`.
