@@ -1,2 +1,0 @@
-// RiskModels: pure risk computation (written in later commits).
-import MarketEvents
