@@ -151,6 +151,7 @@ struct JSONReader {
     mutating func readObject<B: JSONObjectBuilder>(_ builder: inout B, depth: Int = 1) throws(WireError) {
         guard consume(UInt8(ascii: "{")) else { throw wrongType("an object") }
         var seen: UInt64 = 0
+        var hint = 0
         if hasFirstItem(close: UInt8(ascii: "}")) {
             repeat {
                 let keyStart = pos
@@ -159,7 +160,7 @@ struct JSONReader {
                 skipWhitespace()
                 guard consume(UInt8(ascii: ":")) else { throw unexpected("':'") }
                 skipWhitespace()
-                let field = lookup(key, in: B.fields)
+                let field = lookup(key, in: B.fields, hint: hint)
                 do throws(WireError) {
                     if let field {
                         let bit: UInt64 = 1 << UInt64(field)
@@ -167,6 +168,7 @@ struct JSONReader {
                             throw WireError(.duplicateField, detail: "appears more than once", offset: keyStart)
                         }
                         seen |= bit
+                        hint = field + 1
                         if consumeLiteral("null") {
                             if B.requiredMask & bit != 0 {
                                 throw WireError(.missingField, detail: "required, got null", offset: keyStart)
@@ -209,12 +211,15 @@ struct JSONReader {
         } while try hasNextItem(close: UInt8(ascii: "]"))
     }
 
-    private func lookup(_ key: RawString, in fields: [StaticString]) -> Int? {
+    /// The index of `key` in `fields`, trying `hint` first: payloads in canonical order hit it every time.
+    @inline(__always)
+    private func lookup(_ key: RawString, in fields: [StaticString], hint: Int) -> Int? {
         if key.hasEscapes {
             let bytes = unescape(key)
             return bytes.withUnsafeBytes { buffer in fields.firstIndex { bytesEqual(buffer, $0) } }
         }
         let buffer = UnsafeRawBufferPointer(start: base + key.start, count: key.end - key.start)
+        if hint < fields.count && bytesEqual(buffer, fields[hint]) { return hint }
         return fields.firstIndex { bytesEqual(buffer, $0) }
     }
 

@@ -25,49 +25,104 @@ extension CaseIterable where Self: Equatable, AllCases == [Self] {
 
 // MARK: - Writing
 
+/// Writes a binary v1 payload into memory sized beforehand by `WireCodec.binarySize(_:)`. Every write is
+/// bounds-checked against `end` (a mismatch between the two passes traps instead of corrupting memory).
 struct BinaryWriter {
-    var bytes: [UInt8]
+    var cursor: UnsafeMutableRawPointer
+    let end: UnsafeMutableRawPointer
 
     @inline(__always)
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
-
-    @inline(__always)
-    mutating func u32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+        precondition(end - cursor >= MemoryLayout<T>.size, "binary size mismatch")
+        cursor.storeBytes(of: value.littleEndian, as: T.self)
+        cursor += MemoryLayout<T>.size
     }
 
     @inline(__always)
-    mutating func u64(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
+    mutating func u8(_ value: UInt8) { store(value) }
 
     @inline(__always)
-    mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
+    mutating func u32(_ value: UInt32) { store(value) }
 
     @inline(__always)
-    mutating func f64(_ value: Double) { u64(value.bitPattern) }
+    mutating func u64(_ value: UInt64) { store(value) }
+
+    @inline(__always)
+    mutating func i64(_ value: Int64) { store(UInt64(bitPattern: value)) }
+
+    @inline(__always)
+    mutating func f64(_ value: Double) { store(value.bitPattern) }
 
     /// An optional field: written only when present (its flag bit says so).
     @inline(__always)
     mutating func f64(ifPresent value: Double?) { if let value { f64(value) } }
 
+    private mutating func raw(_ value: String, count: Int) {
+        precondition(end - cursor >= count, "binary size mismatch")
+        guard count > 0 else { return }
+        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
+            cursor.copyMemory(from: utf8.baseAddress!, byteCount: count)
+        }
+        if copied == nil {
+            for (index, byte) in value.utf8.prefix(count).enumerated() {
+                cursor.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+            }
+        }
+        cursor += count
+    }
+
     /// A symbol or account: u8 length then the bytes. A valid event's symbols are at most 64 bytes; a
     /// longer one is cut to 255 bytes so the output stays well-formed (and is rejected on decode).
     mutating func symbol(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            let count = min(utf8.count, 255)
-            bytes.append(UInt8(count))
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
-        }
+        let count = min(value.utf8.count, 255)
+        u8(UInt8(count))
+        raw(value, count: count)
     }
 
     /// Free text: u32 length then the UTF-8 bytes.
     mutating func text(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            u32(UInt32(truncatingIfNeeded: utf8.count))
-            bytes.append(contentsOf: utf8)
+        let count = value.utf8.count
+        u32(UInt32(truncatingIfNeeded: count))
+        raw(value, count: count)
+    }
+
+    static func symbolSize(_ value: String) -> Int { 1 + min(value.utf8.count, 255) }
+    static func textSize(_ value: String) -> Int { 4 + value.utf8.count }
+}
+
+extension WireCodec {
+    /// The exact size of `event`'s binary v1 payload.
+    static func binarySize(_ event: WireEvent) -> Int {
+        @inline(__always) func optional(_ value: Double?) -> Int { value == nil ? 0 : 8 }
+        let symbol = BinaryWriter.symbolSize
+        let text = BinaryWriter.textSize
+        switch event {
+        case .tick(let t):
+            return 3 + 16 + optional(t.size) + optional(t.bid) + optional(t.ask) + optional(t.bidSize)
+                + optional(t.askSize) + (t.seq == nil ? 0 : 8) + symbol(t.symbol)
+        case .news(let n):
+            var size = 3 + 8 + optional(n.sentiment) + 4 + text(n.headline)
+            for value in n.symbols { size += symbol(value) }
+            if let id = n.id { size += text(id) }
+            if let body = n.body { size += text(body) }
+            if let source = n.source { size += text(source) }
+            return size
+        case .position(let p):
+            return 3 + 16 + optional(p.price) + symbol(p.account) + symbol(p.symbol)
+        case .alert(let a):
+            var size = 3 + 43 + symbol(a.symbol) + text(a.message) + 4
+            if let account = a.account { size += symbol(account) }
+            for driver in a.drivers { size += text(driver.feature) + 8 }
+            return size
+        case .hedge(let h):
+            return 3 + 40 + symbol(h.account) + symbol(h.symbol) + symbol(h.hedgeSymbol) + text(h.reason)
+        case .risk(let r):
+            var size = 3 + 16 + optional(r.price) + optional(r.volatility) + optional(r.valueAtRisk)
+                + optional(r.expectedShortfall) + optional(r.confidence) + optional(r.drawdown) + symbol(r.symbol) + 4
+            for score in r.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
+            return size
+        case .heartbeat:
+            return 67
         }
     }
 }
@@ -320,8 +375,11 @@ struct BinaryReader {
 }
 
 extension WireCodec {
-    /// Decodes a binary v1 payload (first byte already checked to be the magic) as an event of `kind`.
-    static func decodeBinary(_ kind: EventKind, _ payload: UnsafeRawBufferPointer) throws(WireError) -> WireEvent {
+    /// Decodes a binary v1 payload (first byte already checked to be the magic) as an event of `kind`,
+    /// then checks that the topic's `key` names it.
+    static func decodeBinary(
+        _ kind: EventKind, _ payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?
+    ) throws(WireError) -> WireEvent {
         var r = BinaryReader(payload)
         r.pos = 1
         let kindCode = try r.u8("kind")
@@ -341,7 +399,6 @@ extension WireCodec {
         }
         @inline(__always) func has(_ bit: UInt8) -> Bool { flags & (1 << bit) != 0 }
 
-        let event: WireEvent
         switch kind {
         case .tick:
             var tick = Tick(symbol: "", ts: try r.timestamp("ts"), price: try r.f64("price", .positive))
@@ -352,7 +409,9 @@ extension WireCodec {
             if has(4) { tick.askSize = try r.f64("ask_size", .nonNegative) }
             if has(5) { tick.seq = try r.u64("seq") }
             tick.symbol = try r.symbol("symbol")
-            event = .tick(tick)
+            try r.finish()
+            try checkKey(key, names: tick.symbol, "symbol")
+            return .tick(tick)
         case .news:
             let ts = try r.timestamp("ts")
             let sentiment = has(3) ? try r.f64("sentiment", .signedUnit) : nil
@@ -376,7 +435,9 @@ extension WireCodec {
             let headline = try r.text("headline")
             let body = has(1) ? try r.text("body") : nil
             let source = has(2) ? try r.text("source") : nil
-            event = .news(
+            try r.finish()
+            try checkKey(key, isOneOf: symbols)
+            return .news(
                 News(id: id, ts: ts, symbols: symbols, headline: headline, body: body, source: source, sentiment: sentiment))
         case .position:
             let ts = try r.timestamp("ts")
@@ -384,7 +445,9 @@ extension WireCodec {
             let price = has(0) ? try r.f64("price", .positive) : nil
             let account = try r.symbol("account")
             let symbol = try r.symbol("symbol")
-            event = .position(Position(account: account, symbol: symbol, quantity: quantity, ts: ts, price: price))
+            try r.finish()
+            try checkKey(key, names: account, "account")
+            return .position(Position(account: account, symbol: symbol, quantity: quantity, ts: ts, price: price))
         case .alert:
             let seq = try r.u64("seq")
             let ts = try r.timestamp("ts")
@@ -407,7 +470,9 @@ extension WireCodec {
                     throw error.inField("drivers[\(index)]")
                 }
             }
-            event = .alert(
+            try r.finish()
+            try checkKey(key, names: symbol, "symbol")
+            return .alert(
                 Alert(
                     seq: seq, ts: ts, eventTs: eventTs, symbol: symbol, kind: alertKind, severity: severity, state: state,
                     value: value, threshold: threshold, message: message, drivers: drivers, account: account))
@@ -417,11 +482,16 @@ extension WireCodec {
             let ratio = try r.f64("ratio", .finite)
             let quantity = try r.f64("quantity", .finite)
             let notional = try r.f64("notional", .finite)
-            event = .hedge(
+            let account = try r.symbol("account")
+            let symbol = try r.symbol("symbol")
+            let hedgeSymbol = try r.symbol("hedge_symbol")
+            let reason = try r.text("reason")
+            try r.finish()
+            try checkKey(key, names: symbol, "symbol")
+            return .hedge(
                 Hedge(
-                    seq: seq, ts: ts, account: try r.symbol("account"), symbol: try r.symbol("symbol"),
-                    hedgeSymbol: try r.symbol("hedge_symbol"), ratio: ratio, quantity: quantity, notional: notional,
-                    reason: try r.text("reason")))
+                    seq: seq, ts: ts, account: account, symbol: symbol, hedgeSymbol: hedgeSymbol, ratio: ratio,
+                    quantity: quantity, notional: notional, reason: reason))
         case .risk:
             var risk = RiskSnapshot(seq: try r.u64("seq"), ts: try r.timestamp("ts"), symbol: "")
             if has(0) { risk.price = try r.f64("price", .positive) }
@@ -450,15 +520,16 @@ extension WireCodec {
                     throw error.inField("models[\(index)]")
                 }
             }
-            event = .risk(risk)
+            try r.finish()
+            try checkKey(key, names: risk.symbol, "symbol")
+            return .risk(risk)
         case .heartbeat:
-            event = .heartbeat(
-                Heartbeat(
-                    seq: try r.u64("seq"), ts: try r.timestamp("ts"), eventsIn: try r.u64("events_in"),
-                    malformed: try r.u64("malformed"), dropped: try r.u64("dropped"), alertsOut: try r.u64("alerts_out"),
-                    hedgesOut: try r.u64("hedges_out"), lagNs: try r.i64("lag_ns")))
+            let heartbeat = Heartbeat(
+                seq: try r.u64("seq"), ts: try r.timestamp("ts"), eventsIn: try r.u64("events_in"),
+                malformed: try r.u64("malformed"), dropped: try r.u64("dropped"), alertsOut: try r.u64("alerts_out"),
+                hedgesOut: try r.u64("hedges_out"), lagNs: try r.i64("lag_ns"))
+            try r.finish()
+            return .heartbeat(heartbeat)
         }
-        try r.finish()
-        return event
     }
 }

@@ -257,33 +257,42 @@ struct HeartbeatFields: JSONObjectBuilder {
 }
 
 extension WireCodec {
-    /// Decodes a JSON payload (first byte already checked) as an event of `kind`.
-    static func decodeJSON(_ kind: EventKind, _ payload: UnsafeRawBufferPointer) throws(WireError) -> WireEvent {
+    /// Decodes a JSON payload (first byte already checked) as an event of `kind`, then checks that the
+    /// topic's `key` names it.
+    static func decodeJSON(
+        _ kind: EventKind, _ payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?
+    ) throws(WireError) -> WireEvent {
         var reader = JSONReader(payload)
         switch kind {
         case .tick:
             var fields = TickFields()
             try reader.readPayload(&fields)
+            try checkKey(key, names: fields.tick.symbol, "symbol")
             return .tick(fields.tick)
         case .news:
             var fields = NewsFields()
             try reader.readPayload(&fields)
+            try checkKey(key, isOneOf: fields.news.symbols)
             return .news(fields.news)
         case .position:
             var fields = PositionFields()
             try reader.readPayload(&fields)
+            try checkKey(key, names: fields.position.account, "account")
             return .position(fields.position)
         case .alert:
             var fields = AlertFields()
             try reader.readPayload(&fields)
+            try checkKey(key, names: fields.alert.symbol, "symbol")
             return .alert(fields.alert)
         case .hedge:
             var fields = HedgeFields()
             try reader.readPayload(&fields)
+            try checkKey(key, names: fields.hedge.symbol, "symbol")
             return .hedge(fields.hedge)
         case .risk:
             var fields = RiskFields()
             try reader.readPayload(&fields)
+            try checkKey(key, names: fields.risk.symbol, "symbol")
             return .risk(fields.risk)
         case .heartbeat:
             var fields = HeartbeatFields()

@@ -35,20 +35,17 @@ public struct WireCodec: Sendable {
         }
         guard let first = payload.first else { throw WireError(.emptyPayload, detail: "the payload frame is empty") }
         let (kind, key) = try Self.parseTopic(topic)
-        let event: WireEvent
         switch first {
         case binaryV1Magic:
-            event = try Self.decodeBinary(kind, payload)
+            return try Self.decodeBinary(kind, payload, key: key)
         case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
             0x20, 0x09, 0x0A, 0x0D:
-            event = try Self.decodeJSON(kind, payload)
+            return try Self.decodeJSON(kind, payload, key: key)
         default:
             throw WireError(
                 .unknownEncoding, detail: "first byte 0x\(hex2(first)) is neither JSON nor binary v1 (0xb1)", offset: 0)
         }
-        try Self.checkKey(key, of: event)
-        return event
     }
 
     /// Decodes one `[topic, payload]` message held in arrays. See `decode(topic:payload:)`.
@@ -94,29 +91,21 @@ public struct WireCodec: Sendable {
         return (kind, key)
     }
 
-    /// The topic's key must name the payload: its symbol, its account, or (news) one of its symbols.
-    static func checkKey(_ key: UnsafeRawBufferPointer?, of event: WireEvent) throws(WireError) {
-        guard let key else { return }
-        let field: String
-        let value: String
-        switch event {
-        case .tick(let tick): (field, value) = ("symbol", tick.symbol)
-        case .position(let position): (field, value) = ("account", position.account)
-        case .alert(let alert): (field, value) = ("symbol", alert.symbol)
-        case .hedge(let hedge): (field, value) = ("symbol", hedge.symbol)
-        case .risk(let risk): (field, value) = ("symbol", risk.symbol)
-        case .heartbeat: return
-        case .news(let news):
-            if news.symbols.contains(where: { stringEquals($0, key) }) { return }
-            throw WireError(
-                .topicMismatch, field: "symbols",
-                detail: "topic key '\(String(decoding: key, as: UTF8.self))' is not one of the news item's symbols")
-        }
-        guard stringEquals(value, key) else {
-            throw WireError(
-                .topicMismatch, field: field,
-                detail: "topic key '\(String(decoding: key, as: UTF8.self))' but payload \(field) '\(value)'")
-        }
+    /// The topic's key (if any) must equal the payload's symbol or account (`topicMismatch` otherwise).
+    @inline(__always)
+    static func checkKey(_ key: UnsafeRawBufferPointer?, names value: String, _ field: StaticString) throws(WireError) {
+        guard let key, !stringEquals(value, key) else { return }
+        throw WireError(
+            .topicMismatch, field: "\(field)",
+            detail: "topic key '\(String(decoding: key, as: UTF8.self))' but payload \(field) '\(value)'")
+    }
+
+    /// A news topic's key must be one of the item's symbols (`topicMismatch` otherwise).
+    static func checkKey(_ key: UnsafeRawBufferPointer?, isOneOf symbols: [String]) throws(WireError) {
+        guard let key, !symbols.contains(where: { stringEquals($0, key) }) else { return }
+        throw WireError(
+            .topicMismatch, field: "symbols",
+            detail: "topic key '\(String(decoding: key, as: UTF8.self))' is not one of the news item's symbols")
     }
 
     // MARK: Encoding
@@ -149,16 +138,21 @@ public struct WireCodec: Sendable {
     ///
     /// - Complexity: O(output bytes); appends in place, allocating only when `buffer` grows.
     public static func encodeBinary(_ event: WireEvent, into buffer: inout [UInt8]) {
-        var writer = BinaryWriter(bytes: [])
-        swap(&writer.bytes, &buffer)
-        writeBinary(event, to: &writer)
-        swap(&writer.bytes, &buffer)
+        let size = binarySize(event)
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: size))
+        buffer.withUnsafeMutableBytes { bytes in
+            let base = bytes.baseAddress! + start
+            var writer = BinaryWriter(cursor: base, end: base + size)
+            writeBinary(event, to: &writer)
+            precondition(writer.cursor == writer.end, "binary size mismatch")
+        }
     }
 
     /// The binary v1 payload of `event`. See `encodeBinary(_:into:)`.
     public static func encodeBinary(_ event: WireEvent) -> [UInt8] {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(128)
+        buffer.reserveCapacity(binarySize(event))
         encodeBinary(event, into: &buffer)
         return buffer
     }

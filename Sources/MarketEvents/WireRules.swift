@@ -35,8 +35,18 @@ enum EventKind: UInt8, CaseIterable {
 
     /// The kind whose name is exactly `bytes`, or `nil`.
     static func named(_ bytes: UnsafeRawBufferPointer) -> EventKind? {
-        for kind in allCases where bytesEqual(bytes, kind.name) { return kind }
-        return nil
+        let candidate: EventKind
+        switch (bytes.count, bytes.first) {
+        case (4, UInt8(ascii: "t")): candidate = .tick
+        case (4, UInt8(ascii: "n")): candidate = .news
+        case (4, UInt8(ascii: "r")): candidate = .risk
+        case (5, UInt8(ascii: "a")): candidate = .alert
+        case (5, UInt8(ascii: "h")): candidate = .hedge
+        case (8, _): candidate = .position
+        case (9, _): candidate = .heartbeat
+        default: return nil
+        }
+        return bytesEqual(bytes, candidate.name) ? candidate : nil
     }
 }
 
@@ -48,11 +58,24 @@ let maxSymbolBytes = 64
 ///
 /// - Returns: `nil` when valid, otherwise a human-readable reason.
 /// - Complexity: O(n), no allocation on success.
+@inline(__always)
 func symbolViolation(_ bytes: UnsafeRawBufferPointer) -> String? {
+    isValidSymbol(bytes) ? nil : symbolMessage(bytes)
+}
+
+@inline(__always)
+func isValidSymbol(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard bytes.count >= 1 && bytes.count <= maxSymbolBytes else { return false }
+    var valid = true
+    for byte in bytes { valid = valid && byte &- 0x21 <= 0x7E - 0x21 }
+    return valid
+}
+
+private func symbolMessage(_ bytes: UnsafeRawBufferPointer) -> String? {
     if bytes.isEmpty { return "must be 1...\(maxSymbolBytes) bytes, got an empty string" }
     if bytes.count > maxSymbolBytes { return "must be 1...\(maxSymbolBytes) bytes, got \(bytes.count)" }
-    for (index, byte) in bytes.enumerated() where byte < 0x21 || byte > 0x7E {
-        return "byte \(index) is 0x\(hex2(byte)): symbols are printable ASCII 0x21...0x7E"
+    for index in 0..<bytes.count where bytes[index] &- 0x21 > 0x7E - 0x21 {
+        return "byte \(index) is 0x\(hex2(bytes[index])): symbols are printable ASCII 0x21...0x7E"
     }
     return nil
 }
@@ -156,7 +179,24 @@ enum DoubleRule {
     case openUnit
 
     /// Why a finite `value` breaks the rule, or `nil` when it satisfies it.
+    @inline(__always)
     func violation(_ value: Double) -> String? {
+        allows(value) ? nil : message(value)
+    }
+
+    @inline(__always)
+    func allows(_ value: Double) -> Bool {
+        switch self {
+        case .finite: true
+        case .positive: value > 0
+        case .nonNegative: value >= 0
+        case .signedUnit: value >= -1 && value <= 1
+        case .unit: value >= 0 && value <= 1
+        case .openUnit: value > 0 && value < 1
+        }
+    }
+
+    private func message(_ value: Double) -> String? {
         switch self {
         case .finite: nil
         case .positive: value > 0 ? nil : "must be > 0, got \(value)"
