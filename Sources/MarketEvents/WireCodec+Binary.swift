@@ -25,7 +25,7 @@ extension CaseIterable where Self: Equatable, AllCases == [Self] {
 
 // MARK: - Writing
 
-/// Writes a binary v1 payload into memory sized beforehand by `WireCodec.binarySize(_:)`. Every write is
+/// Writes a binary v1 payload into memory sized beforehand by `WireCodec.appendBinary`. Every write is
 /// bounds-checked against `end` (a mismatch between the two passes traps instead of corrupting memory).
 struct BinaryWriter {
     var cursor: UnsafeMutableRawPointer
@@ -91,151 +91,164 @@ struct BinaryWriter {
 }
 
 extension WireCodec {
-    /// The exact size of `event`'s binary v1 payload.
-    static func binarySize(_ event: WireEvent) -> Int {
+    /// Appends `event`'s binary v1 payload: one switch computes the exact size, the fields are written
+    /// into a temporary buffer of that size (on the stack when small), and appended with one copy.
+    static func appendBinary(_ event: WireEvent, to buffer: inout [UInt8]) {
         @inline(__always) func optional(_ value: Double?) -> Int { value == nil ? 0 : 8 }
         let symbol = BinaryWriter.symbolSize
         let text = BinaryWriter.textSize
         switch event {
-        case .tick(let t):
-            return 3 + 16 + optional(t.size) + optional(t.bid) + optional(t.ask) + optional(t.bidSize)
-                + optional(t.askSize) + (t.seq == nil ? 0 : 8) + symbol(t.symbol)
-        case .news(let n):
-            var size = 3 + 8 + optional(n.sentiment) + 4 + text(n.headline)
-            for value in n.symbols { size += symbol(value) }
-            if let id = n.id { size += text(id) }
-            if let body = n.body { size += text(body) }
-            if let source = n.source { size += text(source) }
-            return size
-        case .position(let p):
-            return 3 + 16 + optional(p.price) + symbol(p.account) + symbol(p.symbol)
-        case .alert(let a):
-            var size = 3 + 43 + symbol(a.symbol) + text(a.message) + 4
-            if let account = a.account { size += symbol(account) }
-            for driver in a.drivers { size += text(driver.feature) + 8 }
-            return size
-        case .hedge(let h):
-            return 3 + 40 + symbol(h.account) + symbol(h.symbol) + symbol(h.hedgeSymbol) + text(h.reason)
-        case .risk(let r):
-            var size = 3 + 16 + optional(r.price) + optional(r.volatility) + optional(r.valueAtRisk)
-                + optional(r.expectedShortfall) + optional(r.confidence) + optional(r.drawdown) + symbol(r.symbol) + 4
-            for score in r.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
-            return size
-        case .heartbeat:
-            return 67
-        }
-    }
-}
-
-extension WireCodec {
-    static func writeBinary(_ event: WireEvent, to w: inout BinaryWriter) {
-        w.u8(binaryV1Magic)
-        w.u8(EventKind(event).rawValue)
-        switch event {
         case .tick(let tick):
-            var flags: UInt8 = 0
-            if tick.size != nil { flags |= 1 }
-            if tick.bid != nil { flags |= 2 }
-            if tick.ask != nil { flags |= 4 }
-            if tick.bidSize != nil { flags |= 8 }
-            if tick.askSize != nil { flags |= 16 }
-            if tick.seq != nil { flags |= 32 }
-            w.u8(flags)
-            w.i64(tick.ts)
-            w.f64(tick.price)
-            w.f64(ifPresent: tick.size)
-            w.f64(ifPresent: tick.bid)
-            w.f64(ifPresent: tick.ask)
-            w.f64(ifPresent: tick.bidSize)
-            w.f64(ifPresent: tick.askSize)
-            if let seq = tick.seq { w.u64(seq) }
-            w.symbol(tick.symbol)
+            let size = 19 + optional(tick.size) + optional(tick.bid) + optional(tick.ask) + optional(tick.bidSize)
+                + optional(tick.askSize) + (tick.seq == nil ? 0 : 8) + symbol(tick.symbol)
+            emit(.tick, size: size, to: &buffer) { w in
+                var flags: UInt8 = 0
+                if tick.size != nil { flags |= 1 }
+                if tick.bid != nil { flags |= 2 }
+                if tick.ask != nil { flags |= 4 }
+                if tick.bidSize != nil { flags |= 8 }
+                if tick.askSize != nil { flags |= 16 }
+                if tick.seq != nil { flags |= 32 }
+                w.u8(flags)
+                w.i64(tick.ts)
+                w.f64(tick.price)
+                w.f64(ifPresent: tick.size)
+                w.f64(ifPresent: tick.bid)
+                w.f64(ifPresent: tick.ask)
+                w.f64(ifPresent: tick.bidSize)
+                w.f64(ifPresent: tick.askSize)
+                if let seq = tick.seq { w.u64(seq) }
+                w.symbol(tick.symbol)
+            }
         case .news(let news):
-            var flags: UInt8 = 0
-            if news.id != nil { flags |= 1 }
-            if news.body != nil { flags |= 2 }
-            if news.source != nil { flags |= 4 }
-            if news.sentiment != nil { flags |= 8 }
-            w.u8(flags)
-            w.i64(news.ts)
-            if let sentiment = news.sentiment { w.f64(sentiment) }
-            w.u32(UInt32(truncatingIfNeeded: news.symbols.count))
-            for symbol in news.symbols { w.symbol(symbol) }
-            if let id = news.id { w.text(id) }
-            w.text(news.headline)
-            if let body = news.body { w.text(body) }
-            if let source = news.source { w.text(source) }
+            var size = 11 + optional(news.sentiment) + 4 + text(news.headline)
+            for value in news.symbols { size += symbol(value) }
+            if let id = news.id { size += text(id) }
+            if let body = news.body { size += text(body) }
+            if let source = news.source { size += text(source) }
+            emit(.news, size: size, to: &buffer) { w in
+                var flags: UInt8 = 0
+                if news.id != nil { flags |= 1 }
+                if news.body != nil { flags |= 2 }
+                if news.source != nil { flags |= 4 }
+                if news.sentiment != nil { flags |= 8 }
+                w.u8(flags)
+                w.i64(news.ts)
+                w.f64(ifPresent: news.sentiment)
+                w.u32(UInt32(truncatingIfNeeded: news.symbols.count))
+                for symbol in news.symbols { w.symbol(symbol) }
+                if let id = news.id { w.text(id) }
+                w.text(news.headline)
+                if let body = news.body { w.text(body) }
+                if let source = news.source { w.text(source) }
+            }
         case .position(let position):
-            w.u8(position.price == nil ? 0 : 1)
-            w.i64(position.ts)
-            w.f64(position.quantity)
-            if let price = position.price { w.f64(price) }
-            w.symbol(position.account)
-            w.symbol(position.symbol)
+            let size = 19 + optional(position.price) + symbol(position.account) + symbol(position.symbol)
+            emit(.position, size: size, to: &buffer) { w in
+                w.u8(position.price == nil ? 0 : 1)
+                w.i64(position.ts)
+                w.f64(position.quantity)
+                w.f64(ifPresent: position.price)
+                w.symbol(position.account)
+                w.symbol(position.symbol)
+            }
         case .alert(let alert):
-            w.u8(alert.account == nil ? 0 : 1)
-            w.u64(alert.seq)
-            w.i64(alert.ts)
-            w.i64(alert.eventTs)
-            w.u8(alert.kind.binaryCode)
-            w.u8(alert.severity.binaryCode)
-            w.u8(alert.state.binaryCode)
-            w.f64(alert.value)
-            w.f64(alert.threshold)
-            w.symbol(alert.symbol)
-            if let account = alert.account { w.symbol(account) }
-            w.text(alert.message)
-            w.u32(UInt32(truncatingIfNeeded: alert.drivers.count))
-            for driver in alert.drivers {
-                w.text(driver.feature)
-                w.f64(driver.contribution)
+            var size = 46 + symbol(alert.symbol) + text(alert.message) + 4
+            if let account = alert.account { size += symbol(account) }
+            for driver in alert.drivers { size += text(driver.feature) + 8 }
+            emit(.alert, size: size, to: &buffer) { w in
+                w.u8(alert.account == nil ? 0 : 1)
+                w.u64(alert.seq)
+                w.i64(alert.ts)
+                w.i64(alert.eventTs)
+                w.u8(alert.kind.binaryCode)
+                w.u8(alert.severity.binaryCode)
+                w.u8(alert.state.binaryCode)
+                w.f64(alert.value)
+                w.f64(alert.threshold)
+                w.symbol(alert.symbol)
+                if let account = alert.account { w.symbol(account) }
+                w.text(alert.message)
+                w.u32(UInt32(truncatingIfNeeded: alert.drivers.count))
+                for driver in alert.drivers {
+                    w.text(driver.feature)
+                    w.f64(driver.contribution)
+                }
             }
         case .hedge(let hedge):
-            w.u8(0)
-            w.u64(hedge.seq)
-            w.i64(hedge.ts)
-            w.f64(hedge.ratio)
-            w.f64(hedge.quantity)
-            w.f64(hedge.notional)
-            w.symbol(hedge.account)
-            w.symbol(hedge.symbol)
-            w.symbol(hedge.hedgeSymbol)
-            w.text(hedge.reason)
+            let size = 43 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
+            emit(.hedge, size: size, to: &buffer) { w in
+                w.u8(0)
+                w.u64(hedge.seq)
+                w.i64(hedge.ts)
+                w.f64(hedge.ratio)
+                w.f64(hedge.quantity)
+                w.f64(hedge.notional)
+                w.symbol(hedge.account)
+                w.symbol(hedge.symbol)
+                w.symbol(hedge.hedgeSymbol)
+                w.text(hedge.reason)
+            }
         case .risk(let risk):
-            var flags: UInt8 = 0
-            if risk.price != nil { flags |= 1 }
-            if risk.volatility != nil { flags |= 2 }
-            if risk.valueAtRisk != nil { flags |= 4 }
-            if risk.expectedShortfall != nil { flags |= 8 }
-            if risk.confidence != nil { flags |= 16 }
-            if risk.drawdown != nil { flags |= 32 }
-            w.u8(flags)
-            w.u64(risk.seq)
-            w.i64(risk.ts)
-            w.f64(ifPresent: risk.price)
-            w.f64(ifPresent: risk.volatility)
-            w.f64(ifPresent: risk.valueAtRisk)
-            w.f64(ifPresent: risk.expectedShortfall)
-            w.f64(ifPresent: risk.confidence)
-            w.f64(ifPresent: risk.drawdown)
-            w.symbol(risk.symbol)
-            w.u32(UInt32(truncatingIfNeeded: risk.models.count))
-            for score in risk.models {
-                w.u8((score.forecast == nil ? 0 : 1) | (score.mae == nil ? 0 : 2))
-                w.text(score.model)
-                if let forecast = score.forecast { w.f64(forecast) }
-                if let mae = score.mae { w.f64(mae) }
+            var size = 19 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
+                + optional(risk.expectedShortfall) + optional(risk.confidence) + optional(risk.drawdown)
+                + symbol(risk.symbol) + 4
+            for score in risk.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
+            emit(.risk, size: size, to: &buffer) { w in
+                var flags: UInt8 = 0
+                if risk.price != nil { flags |= 1 }
+                if risk.volatility != nil { flags |= 2 }
+                if risk.valueAtRisk != nil { flags |= 4 }
+                if risk.expectedShortfall != nil { flags |= 8 }
+                if risk.confidence != nil { flags |= 16 }
+                if risk.drawdown != nil { flags |= 32 }
+                w.u8(flags)
+                w.u64(risk.seq)
+                w.i64(risk.ts)
+                w.f64(ifPresent: risk.price)
+                w.f64(ifPresent: risk.volatility)
+                w.f64(ifPresent: risk.valueAtRisk)
+                w.f64(ifPresent: risk.expectedShortfall)
+                w.f64(ifPresent: risk.confidence)
+                w.f64(ifPresent: risk.drawdown)
+                w.symbol(risk.symbol)
+                w.u32(UInt32(truncatingIfNeeded: risk.models.count))
+                for score in risk.models {
+                    w.u8((score.forecast == nil ? 0 : 1) | (score.mae == nil ? 0 : 2))
+                    w.text(score.model)
+                    w.f64(ifPresent: score.forecast)
+                    w.f64(ifPresent: score.mae)
+                }
             }
         case .heartbeat(let heartbeat):
-            w.u8(0)
-            w.u64(heartbeat.seq)
-            w.i64(heartbeat.ts)
-            w.u64(heartbeat.eventsIn)
-            w.u64(heartbeat.malformed)
-            w.u64(heartbeat.dropped)
-            w.u64(heartbeat.alertsOut)
-            w.u64(heartbeat.hedgesOut)
-            w.i64(heartbeat.lagNs)
+            emit(.heartbeat, size: 67, to: &buffer) { w in
+                w.u8(0)
+                w.u64(heartbeat.seq)
+                w.i64(heartbeat.ts)
+                w.u64(heartbeat.eventsIn)
+                w.u64(heartbeat.malformed)
+                w.u64(heartbeat.dropped)
+                w.u64(heartbeat.alertsOut)
+                w.u64(heartbeat.hedgesOut)
+                w.i64(heartbeat.lagNs)
+            }
+        }
+    }
+
+    /// Writes the magic and kind bytes, then lets `body` write the other `size - 2` bytes, then appends
+    /// the whole payload to `buffer`. Traps if `body` writes a different number of bytes.
+    @inline(__always)
+    private static func emit(
+        _ kind: EventKind, size: Int, to buffer: inout [UInt8], _ body: (inout BinaryWriter) -> Void
+    ) {
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+            let base = raw.baseAddress!
+            var writer = BinaryWriter(cursor: base, end: base + size)
+            writer.u8(binaryV1Magic)
+            writer.u8(kind.rawValue)
+            body(&writer)
+            precondition(writer.cursor == writer.end, "binary size mismatch")
+            buffer.append(contentsOf: UnsafeRawBufferPointer(raw))
         }
     }
 }
@@ -257,11 +270,26 @@ struct BinaryReader {
 
     @inline(__always)
     private func need(_ count: Int, _ field: StaticString) throws(WireError) {
-        guard end - pos >= count else {
-            throw WireError(
-                .truncated, field: "\(field)",
-                detail: "needs \(count) more bytes, \(end - pos) left", offset: pos)
+        guard end - pos >= count else { throw truncated(count, field) }
+    }
+
+    // Error builders stay out of line so the success path stays small.
+    @inline(never)
+    private func truncated(_ count: Int, _ field: StaticString) -> WireError {
+        WireError(.truncated, field: "\(field)", detail: "needs \(count) more bytes, \(end - pos) left", offset: pos)
+    }
+
+    @inline(never)
+    private func rangeError(_ field: StaticString, _ detail: String, at offset: Int) -> WireError {
+        WireError(.outOfRange, field: "\(field)", detail: detail, offset: offset)
+    }
+
+    @inline(never)
+    private func doubleError(_ field: StaticString, _ value: Double, _ rule: DoubleRule, at offset: Int) -> WireError {
+        if !value.isFinite {
+            return WireError(.nonFinite, field: "\(field)", detail: "\(value) is not finite", offset: offset)
         }
+        return WireError(.outOfRange, field: "\(field)", detail: rule.violation(value) ?? "", offset: offset)
     }
 
     @inline(__always)
@@ -295,9 +323,7 @@ struct BinaryReader {
     mutating func timestamp(_ field: StaticString) throws(WireError) -> Int64 {
         let start = pos
         let value = try i64(field)
-        guard value >= 0 else {
-            throw WireError(.outOfRange, field: "\(field)", detail: "must be >= 0, got \(value)", offset: start)
-        }
+        guard value >= 0 else { throw rangeError(field, "must be >= 0, got \(value)", at: start) }
         return value
     }
 
@@ -306,12 +332,7 @@ struct BinaryReader {
     mutating func f64(_ field: StaticString, _ rule: DoubleRule) throws(WireError) -> Double {
         let start = pos
         let value = Double(bitPattern: try u64(field))
-        guard value.isFinite else {
-            throw WireError(.nonFinite, field: "\(field)", detail: "\(value) is not finite", offset: start)
-        }
-        if let violation = rule.violation(value) {
-            throw WireError(.outOfRange, field: "\(field)", detail: violation, offset: start)
-        }
+        guard value.isFinite && rule.allows(value) else { throw doubleError(field, value, rule, at: start) }
         return value
     }
 
@@ -334,9 +355,7 @@ struct BinaryReader {
         let count = Int(try u8(field))
         try need(count, field)
         let bytes = UnsafeRawBufferPointer(start: base + pos, count: count)
-        if let violation = symbolViolation(bytes) {
-            throw WireError(.outOfRange, field: "\(field)", detail: violation, offset: start)
-        }
+        guard isValidSymbol(bytes) else { throw rangeError(field, symbolViolation(bytes) ?? "", at: start) }
         pos += count
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -377,6 +396,7 @@ struct BinaryReader {
 extension WireCodec {
     /// Decodes a binary v1 payload (first byte already checked to be the magic) as an event of `kind`,
     /// then checks that the topic's `key` names it.
+    @inline(__always)
     static func decodeBinary(
         _ kind: EventKind, _ payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?
     ) throws(WireError) -> WireEvent {

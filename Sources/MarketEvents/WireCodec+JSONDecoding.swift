@@ -259,6 +259,7 @@ struct HeartbeatFields: JSONObjectBuilder {
 extension WireCodec {
     /// Decodes a JSON payload (first byte already checked) as an event of `kind`, then checks that the
     /// topic's `key` names it.
+    @inline(__always)
     static func decodeJSON(
         _ kind: EventKind, _ payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?
     ) throws(WireError) -> WireEvent {

@@ -49,22 +49,19 @@ struct JSONWriter: TextOutputStream {
     }
 
     mutating func uint(_ value: UInt64) {
-        var digits = 1
-        var rest = value / 10
-        while rest != 0 {
-            digits += 1
-            rest /= 10
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
         }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        bytes.withUnsafeMutableBufferPointer { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var value = value
-            var index = start + digits - 1
-            while value != 0 {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
+            var index = 20
+            repeat {
                 index -= 1
-            }
+                digits[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value != 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index..<20]))
         }
     }
 
@@ -77,7 +74,12 @@ struct JSONWriter: TextOutputStream {
     /// `-0.0`); a non-finite value, which a valid event never holds, is written as `null` so the output
     /// is always valid JSON.
     mutating func double(_ value: Double) {
-        if value.isFinite {
+        // Fast path with the same output: Swift prints a nonzero integral magnitude below 2^53 as its
+        // integer digits followed by ".0" (exponent form starts at 1e16).
+        if value == value.rounded(.towardZero) && value.magnitude < 0x1p53 && value != 0 {
+            int(Int64(value))
+            raw(".0")
+        } else if value.isFinite {
             value.write(to: &self)
         } else {
             raw("null")

@@ -68,16 +68,15 @@ public struct WireCodec: Sendable {
 
     /// Splits `kind.key` (or `heartbeat`) and validates both parts.
     static func parseTopic(_ topic: UnsafeRawBufferPointer) throws(WireError) -> (EventKind, UnsafeRawBufferPointer?) {
-        if let index = topic.firstIndex(where: { $0 >= 0x80 }) {
-            throw WireError(.invalidTopic, detail: "topic byte \(index) is not ASCII")
-        }
+        // Kinds are matched byte for byte against ASCII names and keys must be printable ASCII, so a
+        // non-ASCII byte anywhere fails one of the two checks below.
         let dot = topic.firstIndex(of: UInt8(ascii: "."))
         let kindBytes = UnsafeRawBufferPointer(rebasing: topic[..<(dot ?? topic.count)])
         guard let kind = EventKind.named(kindBytes) else {
+            let shown = kindBytes.allSatisfy { $0 < 0x80 } ? "'\(String(decoding: kindBytes, as: UTF8.self))'" : "(not ASCII)"
             throw WireError(
                 .invalidTopic,
-                detail: "unknown kind '\(String(decoding: kindBytes, as: UTF8.self))': expected tick, news, position, "
-                    + "alert, hedge, risk or heartbeat")
+                detail: "unknown kind \(shown): expected tick, news, position, alert, hedge, risk or heartbeat")
         }
         guard let dot else {
             if kind.hasKey { throw WireError(.invalidTopic, detail: "topic '\(kind.name)' needs a key: '\(kind.name).KEY'") }
@@ -138,21 +137,12 @@ public struct WireCodec: Sendable {
     ///
     /// - Complexity: O(output bytes); appends in place, allocating only when `buffer` grows.
     public static func encodeBinary(_ event: WireEvent, into buffer: inout [UInt8]) {
-        let size = binarySize(event)
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: size))
-        buffer.withUnsafeMutableBytes { bytes in
-            let base = bytes.baseAddress! + start
-            var writer = BinaryWriter(cursor: base, end: base + size)
-            writeBinary(event, to: &writer)
-            precondition(writer.cursor == writer.end, "binary size mismatch")
-        }
+        appendBinary(event, to: &buffer)
     }
 
     /// The binary v1 payload of `event`. See `encodeBinary(_:into:)`.
     public static func encodeBinary(_ event: WireEvent) -> [UInt8] {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(binarySize(event))
         encodeBinary(event, into: &buffer)
         return buffer
     }

@@ -50,6 +50,29 @@ import Testing
                 + "2a 00 00 00 00 00 00 00 04 41 41 50 4c")
     }
 
+    /// Doubles are written exactly as Swift's `description` prints them (the integral fast path included).
+    @Test(arguments: ["integral", "random bits", "awkward"])
+    func doublesAreWrittenAsSwiftDescription(family: String) {
+        var generator = EventGenerator(seed: 5)
+        for index in 0..<5_000 {
+            let value: Double
+            switch family {
+            case "integral":
+                let magnitude = Double(generator.rng.next() >> UInt64(generator.int(11...63)))
+                value = index.isMultiple(of: 2) ? magnitude : -magnitude
+            case "random bits":
+                value = Double(bitPattern: generator.rng.next())
+                if !value.isFinite { continue }
+            default:
+                let base = [0x1p53, 0x1p53 - 1, 0x1p53 + 2, 1e15, 1e16, 9.999999999999998e15, 0.5, 1, -1, 0, -0.0, 1e300]
+                value = base[index % base.count] * (index < base.count ? 1 : Double(generator.int(1...9)))
+            }
+            let event = WireEvent.position(Position(account: "A", symbol: "B", quantity: value, ts: 0))
+            let text = String(decoding: WireCodec.encodeJSON(event), as: UTF8.self)
+            #expect(text.contains(#""quantity":\#(value.description),"#), "\(text)")
+        }
+    }
+
     @Test(arguments: EventGenerator.Kind.allCases, Encoding.allCases)
     func encodingIsStable(kind: EventGenerator.Kind, encoding: Encoding) {
         var generator = EventGenerator(seed: 99)
