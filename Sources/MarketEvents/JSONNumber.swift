@@ -110,68 +110,76 @@ extension JSONReader {
 
     /// Reads a number as a correctly rounded, finite Double (`nonFinite` when it overflows to infinity,
     /// like `1e999`). Underflow rounds to a subnormal or zero.
+    ///
+    /// One pass checks the grammar (as `scanNumber`) and accumulates the decimal significand. Exact fast
+    /// path (Clinger): at most 19 significant digits forming a mantissa <= 2^53 and a decimal exponent
+    /// in -22...22 need one correctly rounded multiply or divide. Anything else goes to `strtod` on a
+    /// stack buffer holding `digits e exponent` (no decimal point, so the C locale's radix character
+    /// does not matter).
     mutating func readDouble() throws(WireError) -> Double {
         try expectNumber("a number")
-        let token = try scanNumber()
-        let value = parseDouble(token)
-        guard value.isFinite else {
-            throw WireError(.nonFinite, detail: "number overflows to infinity", offset: token.start)
+        let start = pos
+        let negative = base[pos] == UInt8(ascii: "-")
+        if negative {
+            if pos + 1 < end && base[pos + 1] == UInt8(ascii: "I") { try rejectNonFiniteLiteral() }
+            pos += 1
         }
-        return value
-    }
-
-    /// Converts a scanned token. Exact fast path (Clinger): at most 19 significant digits forming a
-    /// mantissa <= 2^53 and a decimal exponent in -22...22 need one correctly rounded multiply or
-    /// divide. Anything else goes to `strtod` on a stack buffer holding `digits e exponent` (no decimal
-    /// point, so the C locale's radix character does not matter).
-    func parseDouble(_ token: NumberToken) -> Double {
-        var index = token.start
-        let negative = base[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
         var mantissa: UInt64 = 0
         var digits = 0
         var exponent = 0
         var inexact = false
         var fractionDigits = 0
-        while index < token.end && isDigit(base[index]) {
-            let digit = UInt64(base[index] &- UInt8(ascii: "0"))
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ digit
-                if mantissa != 0 { digits += 1 }
-            } else {
-                exponent += 1
-                if digit != 0 { inexact = true }
+        guard pos < end, isDigit(base[pos]) else { throw unexpected("a digit") }
+        if base[pos] == UInt8(ascii: "0") {
+            pos += 1
+            if pos < end && isDigit(base[pos]) {
+                throw error(.invalidJSON, "leading zeros are not allowed in JSON numbers", at: start)
             }
-            index += 1
+        } else {
+            while pos < end {
+                let digit = base[pos] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    digits += 1
+                } else {
+                    exponent += 1
+                    if digit != 0 { inexact = true }
+                }
+                pos += 1
+            }
         }
-        if index < token.end && base[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < token.end && isDigit(base[index]) {
-                let digit = UInt64(base[index] &- UInt8(ascii: "0"))
+        if pos < end && base[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < end, isDigit(base[pos]) else { throw unexpected("a digit after '.'") }
+            while pos < end {
+                let digit = base[pos] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
                 fractionDigits += 1
                 if digits < 19 {
-                    mantissa = mantissa &* 10 &+ digit
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
                     if mantissa != 0 { digits += 1 }
                     exponent -= 1
                 } else if digit != 0 {
                     inexact = true
                 }
-                index += 1
+                pos += 1
             }
         }
         var explicitExponent = 0
-        if index < token.end {  // 'e' or 'E'
-            index += 1
+        if pos < end && (base[pos] | 0x20) == UInt8(ascii: "e") {
+            pos += 1
             var exponentNegative = false
-            if base[index] == UInt8(ascii: "-") || base[index] == UInt8(ascii: "+") {
-                exponentNegative = base[index] == UInt8(ascii: "-")
-                index += 1
+            if pos < end && (base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-")) {
+                exponentNegative = base[pos] == UInt8(ascii: "-")
+                pos += 1
             }
-            while index < token.end {
-                if explicitExponent < exponentClamp {
-                    explicitExponent = explicitExponent * 10 + Int(base[index] &- UInt8(ascii: "0"))
-                }
-                index += 1
+            guard pos < end, isDigit(base[pos]) else { throw unexpected("a digit in the exponent") }
+            while pos < end {
+                let digit = base[pos] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                if explicitExponent < exponentClamp { explicitExponent = explicitExponent * 10 + Int(digit) }
+                pos += 1
             }
             if exponentNegative { explicitExponent = -explicitExponent }
         }
@@ -186,7 +194,12 @@ extension JSONReader {
             }
             return negative ? -value : value
         }
-        return slowParseDouble(token, fractionDigits: fractionDigits, explicitExponent: explicitExponent)
+        let token = NumberToken(start: start, end: pos, isInteger: false)
+        let value = slowParseDouble(token, fractionDigits: fractionDigits, explicitExponent: explicitExponent)
+        guard value.isFinite else {
+            throw WireError(.nonFinite, detail: "number overflows to infinity", offset: start)
+        }
+        return value
     }
 
     private func slowParseDouble(_ token: NumberToken, fractionDigits: Int, explicitExponent: Int) -> Double {

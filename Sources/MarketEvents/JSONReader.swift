@@ -169,12 +169,12 @@ struct JSONReader {
                         }
                         seen |= bit
                         hint = field + 1
-                        if consumeLiteral("null") {
+                        guard pos < end else { throw unexpected("a value") }
+                        if base[pos] == UInt8(ascii: "n") && consumeLiteral("null") {
                             if B.requiredMask & bit != 0 {
                                 throw WireError(.missingField, detail: "required, got null", offset: keyStart)
                             }
                         } else {
-                            guard pos < end else { throw unexpected("a value") }
                             try builder.read(field: field, from: &self)
                         }
                     } else {
