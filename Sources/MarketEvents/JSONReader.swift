@@ -328,7 +328,8 @@ struct JSONReader {
             switch unit {
             case 0xD800...0xDBFF:
                 guard pos + 7 < end, base[pos + 6] == backslash, base[pos + 7] == UInt8(ascii: "u") else {
-                    throw error(.invalidUTF8, "lone high surrogate \\u\(hex2(UInt8(unit >> 8)))\(hex2(UInt8(unit & 0xFF)))")
+                    throw error(
+                        .invalidUTF8, "lone high surrogate \\u\(hex2(UInt8(unit >> 8)))\(hex2(UInt8(unit & 0xFF)))")
                 }
                 let low = try hex4(at: pos + 8)
                 guard (0xDC00...0xDFFF).contains(low) else {

@@ -99,7 +99,8 @@ extension WireCodec {
         let text = BinaryWriter.textSize
         switch event {
         case .tick(let tick):
-            let size = 19 + optional(tick.size) + optional(tick.bid) + optional(tick.ask) + optional(tick.bidSize)
+            let size =
+                19 + optional(tick.size) + optional(tick.bid) + optional(tick.ask) + optional(tick.bidSize)
                 + optional(tick.askSize) + (tick.seq == nil ? 0 : 8) + symbol(tick.symbol)
             emit(.tick, size: size, to: &buffer) { w in
                 var flags: UInt8 = 0
@@ -176,7 +177,8 @@ extension WireCodec {
                 }
             }
         case .hedge(let hedge):
-            let size = 43 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
+            let size =
+                43 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
             emit(.hedge, size: size, to: &buffer) { w in
                 w.u8(0)
                 w.u64(hedge.seq)
@@ -190,7 +192,8 @@ extension WireCodec {
                 w.text(hedge.reason)
             }
         case .risk(let risk):
-            var size = 19 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
+            var size =
+                19 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
                 + optional(risk.expectedShortfall) + optional(risk.confidence) + optional(risk.drawdown)
                 + symbol(risk.symbol) + 4
             for score in risk.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
@@ -438,7 +441,8 @@ extension WireCodec {
             let countStart = r.pos
             let count = try r.count("symbols", minimumElementSize: 2)
             guard count > 0 else {
-                throw WireError(.outOfRange, field: "symbols", detail: "must hold at least one symbol", offset: countStart)
+                throw WireError(
+                    .outOfRange, field: "symbols", detail: "must hold at least one symbol", offset: countStart)
             }
             var symbols: [String] = []
             symbols.reserveCapacity(count)
@@ -458,7 +462,9 @@ extension WireCodec {
             try r.finish()
             try checkKey(key, isOneOf: symbols)
             return .news(
-                News(id: id, ts: ts, symbols: symbols, headline: headline, body: body, source: source, sentiment: sentiment))
+                News(
+                    id: id, ts: ts, symbols: symbols, headline: headline, body: body, source: source,
+                    sentiment: sentiment))
         case .position:
             let ts = try r.timestamp("ts")
             let quantity = try r.f64("quantity", .finite)
@@ -485,7 +491,8 @@ extension WireCodec {
             drivers.reserveCapacity(count)
             for index in 0..<count {
                 do throws(WireError) {
-                    drivers.append(Alert.Driver(feature: try r.text("feature"), contribution: try r.f64("contribution", .finite)))
+                    drivers.append(
+                        Alert.Driver(feature: try r.text("feature"), contribution: try r.f64("contribution", .finite)))
                 } catch {
                     throw error.inField("drivers[\(index)]")
                 }
@@ -494,7 +501,8 @@ extension WireCodec {
             try checkKey(key, names: symbol, "symbol")
             return .alert(
                 Alert(
-                    seq: seq, ts: ts, eventTs: eventTs, symbol: symbol, kind: alertKind, severity: severity, state: state,
+                    seq: seq, ts: ts, eventTs: eventTs, symbol: symbol, kind: alertKind, severity: severity,
+                    state: state,
                     value: value, threshold: threshold, message: message, drivers: drivers, account: account))
         case .hedge:
             let seq = try r.u64("seq")

@@ -19,7 +19,8 @@ extension JSONReader {
         let start = pos
         let value = try readInt64()
         guard value >= 0 else {
-            throw WireError(.outOfRange, detail: "must be >= 0 nanoseconds since the Unix epoch, got \(value)", offset: start)
+            throw WireError(
+                .outOfRange, detail: "must be >= 0 nanoseconds since the Unix epoch, got \(value)", offset: start)
         }
         return value
     }
@@ -169,7 +170,8 @@ struct HedgeFields: JSONObjectBuilder {
     ]
     /// Everything but `type`.
     static let requiredMask: UInt64 = 0b11_1111_1110
-    var hedge = Hedge(seq: 0, ts: 0, account: "", symbol: "", hedgeSymbol: "", ratio: 0, quantity: 0, notional: 0, reason: "")
+    var hedge = Hedge(
+        seq: 0, ts: 0, account: "", symbol: "", hedgeSymbol: "", ratio: 0, quantity: 0, notional: 0, reason: "")
 
     mutating func read(field: Int, from reader: inout JSONReader) throws(WireError) {
         switch field {

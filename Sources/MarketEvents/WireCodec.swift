@@ -73,13 +73,16 @@ public struct WireCodec: Sendable {
         let dot = topic.firstIndex(of: UInt8(ascii: "."))
         let kindBytes = UnsafeRawBufferPointer(rebasing: topic[..<(dot ?? topic.count)])
         guard let kind = EventKind.named(kindBytes) else {
-            let shown = kindBytes.allSatisfy { $0 < 0x80 } ? "'\(String(decoding: kindBytes, as: UTF8.self))'" : "(not ASCII)"
+            let shown =
+                kindBytes.allSatisfy { $0 < 0x80 } ? "'\(String(decoding: kindBytes, as: UTF8.self))'" : "(not ASCII)"
             throw WireError(
                 .invalidTopic,
                 detail: "unknown kind \(shown): expected tick, news, position, alert, hedge, risk or heartbeat")
         }
         guard let dot else {
-            if kind.hasKey { throw WireError(.invalidTopic, detail: "topic '\(kind.name)' needs a key: '\(kind.name).KEY'") }
+            if kind.hasKey {
+                throw WireError(.invalidTopic, detail: "topic '\(kind.name)' needs a key: '\(kind.name).KEY'")
+            }
             return (kind, nil)
         }
         guard kind.hasKey else { throw WireError(.invalidTopic, detail: "the heartbeat topic has no key") }

@@ -52,7 +52,7 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Byte offset in the payload where the violation was found, when known.
     public var offset: Int?
 
-    public init(_ reason: Reason, field: String? = nil, detail: String, offset: Int? = nil) {
+    init(_ reason: Reason, field: String? = nil, detail: String, offset: Int? = nil) {
         self.reason = reason
         self.field = field
         self.detail = detail

@@ -92,7 +92,9 @@ enum ContractChecker {
             nonNegative(risk.volatility, "volatility")
             finite(risk.valueAtRisk, "var")
             finite(risk.expectedShortfall, "es")
-            if let confidence = risk.confidence { require(confidence > 0 && confidence < 1, "confidence outside (0, 1)") }
+            if let confidence = risk.confidence {
+                require(confidence > 0 && confidence < 1, "confidence outside (0, 1)")
+            }
             if let drawdown = risk.drawdown { require(drawdown >= 0 && drawdown <= 1, "drawdown outside [0, 1]") }
             for score in risk.models {
                 finite(score.forecast, "forecast")

@@ -9,18 +9,22 @@ import Testing
 
     static let alert = WireEvent.alert(
         Alert(
-            seq: 7, ts: 1_700_000_000_500_000_000, eventTs: 1_700_000_000_123_456_789, symbol: "AAPL", kind: .volatility,
+            seq: 7, ts: 1_700_000_000_500_000_000, eventTs: 1_700_000_000_123_456_789, symbol: "AAPL",
+            kind: .volatility,
             severity: .warning, state: .raised, value: 0.0123, threshold: 0.01, message: "vol \"spike\"\n",
-            drivers: [.init(feature: "ewma_vol", contribution: 0.8), .init(feature: "spread_bps", contribution: -0.05)]))
+            drivers: [.init(feature: "ewma_vol", contribution: 0.8), .init(feature: "spread_bps", contribution: -0.05)])
+    )
 
     @Test func tickGoldenJSON() {
-        let expected = #"{"symbol":"AAPL","ts":1700000000123456789,"price":189.25,"size":100.0,"bid":189.24,"#
+        let expected =
+            #"{"symbol":"AAPL","ts":1700000000123456789,"price":189.25,"size":100.0,"bid":189.24,"#
             + #""ask":189.26,"bid_size":300.0,"ask_size":200.0,"seq":42}"#
         #expect(String(decoding: WireCodec.encodeJSON(Self.tick), as: UTF8.self) == expected)
     }
 
     @Test func alertGoldenJSON() {
-        let expected = #"{"type":"alert","seq":7,"ts":1700000000500000000,"event_ts":1700000000123456789,"#
+        let expected =
+            #"{"type":"alert","seq":7,"ts":1700000000500000000,"event_ts":1700000000123456789,"#
             + #""symbol":"AAPL","kind":"volatility","severity":"warning","state":"raised","value":0.0123,"#
             + #""threshold":0.01,"message":"vol \"spike\"\u000a","drivers":[{"feature":"ewma_vol","contribution":0.8},"#
             + #"{"feature":"spread_bps","contribution":-0.05}],"account":null}"#
@@ -42,8 +46,11 @@ import Testing
 
     /// The worked example of Docs/WIRE.md.
     @Test func tickGoldenBinary() {
-        let event = WireEvent.tick(Tick(symbol: "AAPL", ts: 1_700_000_000_123_456_789, price: 189.25, size: 100, seq: 42))
-        let hex = WireCodec.encodeBinary(event).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        let event = WireEvent.tick(
+            Tick(symbol: "AAPL", ts: 1_700_000_000_123_456_789, price: 189.25, size: 100, seq: 42))
+        let hex = WireCodec.encodeBinary(event).map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }
         #expect(
             hex.joined(separator: " ")
                 == "b1 01 21 15 cd 85 3d fe 9c 97 17 00 00 00 00 00 a8 67 40 00 00 00 00 00 00 59 40 "
@@ -64,7 +71,9 @@ import Testing
                 value = Double(bitPattern: generator.rng.next())
                 if !value.isFinite { continue }
             default:
-                let base = [0x1p53, 0x1p53 - 1, 0x1p53 + 2, 1e15, 1e16, 9.999999999999998e15, 0.5, 1, -1, 0, -0.0, 1e300]
+                let base = [
+                    0x1p53, 0x1p53 - 1, 0x1p53 + 2, 1e15, 1e16, 9.999999999999998e15, 0.5, 1, -1, 0, -0.0, 1e300,
+                ]
                 value = base[index % base.count] * (index < base.count ? 1 : Double(generator.int(1...9)))
             }
             let event = WireEvent.position(Position(account: "A", symbol: "B", quantity: value, ts: 0))

@@ -126,7 +126,8 @@ struct EventGenerator {
     }
 
     mutating func position() -> Position {
-        Position(account: symbol(), symbol: symbol(), quantity: finite(), ts: timestamp(), price: maybe { $0.positive() })
+        Position(
+            account: symbol(), symbol: symbol(), quantity: finite(), ts: timestamp(), price: maybe { $0.positive() })
     }
 
     mutating func alert() -> Alert {
@@ -155,7 +156,8 @@ struct EventGenerator {
         return RiskSnapshot(
             seq: uint64(), ts: timestamp(), symbol: symbol(), price: maybe { $0.positive() },
             volatility: maybe { $0.nonNegative() }, valueAtRisk: maybe { $0.finite() },
-            expectedShortfall: maybe { $0.finite() }, confidence: maybe { $0.openUnit() }, drawdown: maybe { $0.unit() },
+            expectedShortfall: maybe { $0.finite() }, confidence: maybe { $0.openUnit() },
+            drawdown: maybe { $0.unit() },
             models: models)
     }
 

@@ -87,7 +87,8 @@ struct Fuzzer {
             case 0:
                 if !bytes.isEmpty { bytes[position] ^= 1 << UInt8(int(0...7)) }
             case 1:
-                let byte = chance(0.5) ? Self.interestingBytes[int(0...Self.interestingBytes.count - 1)] : UInt8(int(0...255))
+                let byte =
+                    chance(0.5) ? Self.interestingBytes[int(0...Self.interestingBytes.count - 1)] : UInt8(int(0...255))
                 bytes.insert(byte, at: int(0...bytes.count))
             case 2:
                 if !bytes.isEmpty { bytes.remove(at: position) }

@@ -107,7 +107,8 @@ enum Encoding: String, CaseIterable, Sendable {
     }
 
     @Test func unknownFieldsAreSkippedAndWhitespaceAllowed() throws {
-        let payload = " \n\t{ \"x\" : [ {\"y\": [true, false, null, -1.5e3, \"é\"]} ] , \"symbol\" : \"A\" ,"
+        let payload =
+            " \n\t{ \"x\" : [ {\"y\": [true, false, null, -1.5e3, \"é\"]} ] , \"symbol\" : \"A\" ,"
             + " \"ts\" : 1 , \"price\" : 2 , \"type\": \"whatever\" } \r\n"
         let event = try codec.decode(topic: Array("tick.A".utf8), payload: Array(payload.utf8))
         #expect(event == .tick(Tick(symbol: "A", ts: 1, price: 2)))
