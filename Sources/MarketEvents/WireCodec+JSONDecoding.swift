@@ -83,6 +83,7 @@ struct NewsFields: JSONObjectBuilder {
         case 2:
             let start = reader.pos
             var symbols: [String] = []
+            symbols.reserveCapacity(4)  // one allocation for the usual few elements
             try reader.readArray { (reader: inout JSONReader, _: Int) throws(WireError) in
                 symbols.append(try reader.readSymbol())
             }
@@ -153,6 +154,7 @@ struct AlertFields: JSONObjectBuilder {
         case 10: alert.message = try reader.readString()
         case 11:
             var drivers: [Alert.Driver] = []
+            drivers.reserveCapacity(4)  // one allocation for the usual few elements
             try reader.readArray { (reader: inout JSONReader, _: Int) throws(WireError) in
                 var fields = DriverFields()
                 try reader.readObject(&fields, depth: 3)
@@ -225,6 +227,7 @@ struct RiskFields: JSONObjectBuilder {
         case 9: risk.drawdown = try reader.readDouble(.unit)
         default:
             var models: [RiskSnapshot.ModelScore] = []
+            models.reserveCapacity(4)  // one allocation for the usual few elements
             try reader.readArray { (reader: inout JSONReader, _: Int) throws(WireError) in
                 var fields = ModelScoreFields()
                 try reader.readObject(&fields, depth: 3)
