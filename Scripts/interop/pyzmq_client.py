@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""A foreign RiskStream client written with pyzmq, used by the interop tests.
+
+It plays the two outside roles of the wire contract (Docs/WIRE.md):
+
+  feed    binds an XPUB socket, prints "port N", waits for one subscriber, then publishes contract
+          ticks (JSON, and binary packed with the struct module from the documented layout),
+          interleaved with malformed frames, and finally an "end" message.
+  alerts  connects a SUB socket to an engine-side publisher, subscribes to alert./hedge./heartbeat,
+          receives the expected messages and checks every field, and the key order, against the
+          same formulas the Swift test uses. Prints "ok N" and exits 0, or prints the mismatch and
+          exits 1.
+
+The expected values are pure functions of the message index, so both sides agree without sharing
+files. Exits 2 when nothing arrives within the timeout.
+"""
+import argparse
+import json
+import struct
+import sys
+
+import zmq
+
+SYMBOLS = ["AAPL", "MSFT", "ES"]
+BASE_TS = 1_700_000_000_000_000_000
+
+
+def tick(i):
+    """The i-th good tick, as a dict in contract field order."""
+    price = 100.0 + i * 0.25
+    return {
+        "symbol": SYMBOLS[i % 3],
+        "ts": BASE_TS + i * 1_000_000,
+        "price": price,
+        "size": float(i % 7 * 100),
+        "bid": price - 0.01,
+        "ask": price + 0.01,
+        "bid_size": 500.0 + i,
+        "ask_size": 400.0 + i,
+        "seq": i + 1,
+    }
+
+
+# Binary v1 tick, per Docs/WIRE.md (little-endian).
+BINARY_MAGIC = 0xB1
+KIND_TICK = 0x01
+
+
+def binary_tick(t):
+    flags = 0
+    optional = b""
+    for bit, key, fmt in ((0, "size", "<d"), (1, "bid", "<d"), (2, "ask", "<d"),
+                          (3, "bid_size", "<d"), (4, "ask_size", "<d"), (5, "seq", "<Q")):
+        if t.get(key) is not None:
+            flags |= 1 << bit
+            optional += struct.pack(fmt, t[key])
+    symbol = t["symbol"].encode("ascii")
+    header = struct.pack("<BBBqd", BINARY_MAGIC, KIND_TICK, flags, t["ts"], t["price"])
+    return header + optional + struct.pack("<B", len(symbol)) + symbol
+
+
+def malformed(i):
+    """A list of frames that breaks the contract in the (i % 10)-th way, and the reason expected."""
+    t = tick(i)
+    topic = ("tick." + t["symbol"]).encode()
+    kind = i % 10
+    if kind == 0:
+        bad = dict(t, price=float("nan"))  # json.dumps writes NaN by default
+        return [topic, json.dumps(bad).encode()], "non_finite"
+    if kind == 1:
+        bad = dict(t)
+        del bad["price"]
+        return [topic, json.dumps(bad).encode()], "missing_field"
+    if kind == 2:
+        return [topic, json.dumps(dict(t, price=-1.5)).encode()], "out_of_range"
+    if kind == 3:
+        return [b"tick.NOPE", json.dumps(t).encode()], "topic_mismatch"
+    if kind == 4:
+        return [topic, json.dumps(t).encode().replace(b'"symbol"', b'"sym\xffbol"')], "invalid_utf8"
+    if kind == 5:
+        return [topic, b"[1, 2, 3]"], "not_an_object"
+    if kind == 6:
+        return [topic], "frame_count"
+    if kind == 7:
+        return [topic, json.dumps(t).encode(), b"extra"], "frame_count"
+    if kind == 8:
+        return [topic, json.dumps(t).encode()[:-7]], "invalid_json"
+    return [topic, json.dumps(dict(t, price="100.5")).encode()], "wrong_type"
+
+
+def run_feed(args):
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.XPUB)
+    pub.setsockopt(zmq.LINGER, 2000)
+    pub.setsockopt(zmq.SNDHWM, 0)
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    print(f"port {port}", flush=True)
+    pub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    try:
+        pub.recv()  # the subscription: the engine is attached, nothing will be lost to a slow join
+    except zmq.Again:
+        print("no subscriber arrived", file=sys.stderr)
+        return 2
+    reasons = []
+    for i in range(args.count):
+        t = tick(i)
+        topic = ("tick." + t["symbol"]).encode()
+        payload = binary_tick(t) if args.encoding == "binary" or (args.encoding == "mixed" and i % 2) \
+            else json.dumps(t).encode()
+        pub.send_multipart([topic, payload])
+        if args.malformed and i % 3 == 2:
+            frames, reason = malformed(i)
+            pub.send_multipart(frames)
+            reasons.append(reason)
+    pub.send_multipart([b"end", json.dumps({"ticks": args.count, "malformed": reasons}).encode()])
+    pub.close()
+    ctx.term()
+    return 0
+
+
+KINDS = ["volatility", "var_breach", "drawdown", "liquidity", "news_shock", "data_quality", "model_drift"]
+SEVERITIES = ["info", "warning", "critical"]
+# Outbound messages always carry every key, in this order; an absent account is null.
+ALERT_KEYS = ["type", "seq", "ts", "event_ts", "symbol", "kind", "severity", "state", "value", "threshold",
+              "message", "drivers", "account"]
+
+
+def expected_alert(i):
+    a = {
+        "type": "alert",
+        "seq": i + 1,
+        "ts": BASE_TS + i * 2_000_000 + 17,
+        "event_ts": BASE_TS + i * 2_000_000,
+        "symbol": SYMBOLS[i % 3],
+        "kind": KINDS[i % 7],
+        "severity": SEVERITIES[i % 3],
+        "state": "raised" if i % 2 == 0 else "cleared",
+        "value": 0.0125 * (i + 1),
+        "threshold": 0.01,
+        "message": f"alert {i}: volatility ↑ \"3σ\" \\ over limit",
+        "drivers": [{"feature": "ewma_vol", "contribution": 0.5 + i},
+                    {"feature": "spread_bps", "contribution": -0.25 * i}],
+    }
+    a["account"] = f"ACC-{i}" if i % 2 == 1 else None
+    return a
+
+
+def run_alerts(args):
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    sub.setsockopt(zmq.SUBSCRIBE, b"alert.")
+    sub.connect(args.connect)
+    checked = 0
+    try:
+        for i in range(args.count):
+            try:
+                topic, payload = sub.recv_multipart()
+            except zmq.Again:
+                print(f"timed out after {checked} alerts", file=sys.stderr)
+                return 2
+            got = json.loads(payload.decode("utf-8"))
+            want = expected_alert(i)
+            if topic != ("alert." + want["symbol"]).encode():
+                print(f"alert {i}: topic {topic!r}, want alert.{want['symbol']}", file=sys.stderr)
+                return 1
+            keys = list(got.keys())
+            want_keys = ALERT_KEYS
+            if keys != want_keys:
+                print(f"alert {i}: keys {keys}, want {want_keys}", file=sys.stderr)
+                return 1
+            for key in want_keys:
+                if got[key] != want[key] or type(got[key]) is not type(want[key]):
+                    print(f"alert {i}: field {key} = {got[key]!r}, want {want[key]!r}", file=sys.stderr)
+                    return 1
+            checked += 1
+    finally:
+        sub.close()
+        ctx.term()
+    print(f"ok {checked}", flush=True)
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    feed = sub.add_parser("feed")
+    feed.add_argument("--count", type=int, default=300)
+    feed.add_argument("--encoding", choices=["json", "binary", "mixed"], default="json")
+    feed.add_argument("--malformed", action="store_true")
+    feed.add_argument("--timeout", type=float, default=10)
+    alerts = sub.add_parser("alerts")
+    alerts.add_argument("--connect", required=True)
+    alerts.add_argument("--count", type=int, default=100)
+    alerts.add_argument("--timeout", type=float, default=10)
+    args = parser.parse_args()
+    return run_feed(args) if args.command == "feed" else run_alerts(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

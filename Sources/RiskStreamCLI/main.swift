@@ -1,1 +1,0 @@
-print("riskstream: not yet")

@@ -1,0 +1,130 @@
+import Foundation
+import MarketEvents
+import Testing
+import ZeroMQ
+
+@Suite struct CommandLineTests {
+    @Test func helpListsOnlyWorkingSubcommandsAndExitCodes() throws {
+        let output = try CLI.run(["--help"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("feed"))
+        #expect(output.stdout.contains("tail"))
+        #expect(output.stdout.contains("64 usage error"))
+        for sub in ["feed", "tail"] {
+            let help = try CLI.run([sub, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example:"))
+        }
+    }
+
+    @Test(arguments: [
+        ["feed"],
+        ["feed", "--publish", "tcp://127.0.0.1:1", "--rate", "-1"],
+        ["feed", "--publish", "tcp://127.0.0.1:1", "--symbols", "A B"],
+        ["feed", "--publish", "tcp://127.0.0.1:1", "--encoding", "xml"],
+        ["tail"],
+        ["tail", "--connect", "tcp://127.0.0.1:1", "--count", "0"],
+        ["no-such-command"],
+        ["feed", "--publish", "nonsense://x", "--count", "1"],
+        ["tail", "--connect", "nonsense://x", "--count", "1"],
+    ])
+    func usageErrorsExitWith64(arguments: [String]) throws {
+        let output = try CLI.run(arguments)
+        #expect(output.status == 64, "\(arguments): \(output.stderr)")
+        #expect(!output.stderr.isEmpty)
+    }
+
+    @Test func anEndpointAlreadyInUseExitsWith69() throws {
+        let context = try Context()
+        let holder = try Socket(context, .pub)
+        try holder.bind("tcp://127.0.0.1:*")
+        let output = try CLI.run(["feed", "--publish", try holder.lastEndpoint, "--count", "1"])
+        #expect(output.status == 69, "\(output.stderr)")
+        #expect(output.stderr.contains("Address already in use"))
+    }
+
+    /// Feed and tail as two processes over tcp loopback; every tick line is a contract tick with
+    /// per-topic `seq` counting from 1 without gaps.
+    @Test(arguments: ["json", "binary"])
+    func feedAndTailTalkOverTcpLoopback(encoding: String) throws {
+        let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+        let feed = try CLI.Running([
+            "feed", "--publish", endpoint, "--count", "500", "--rate", "0", "--encoding", encoding,
+            "--wait-for-subscribers", "1", "--seed", "11",
+        ])
+        let tail = try CLI.run(["tail", "--connect", endpoint, "--count", "500"])
+        let feedOutput = feed.wait()
+        #expect(feedOutput.status == 0, "\(feedOutput.stderr)")
+        #expect(feedOutput.stderr.contains("published 500 events"))
+        #expect(tail.status == 0, "\(tail.stderr)")
+        #expect(tail.lines.count == 500)
+        var lastSeq: [String: UInt64] = [:]
+        var tickCount = 0
+        for line in tail.lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let topic = try #require(object["topic"] as? String)
+            let payload = try #require(object["payload"] as? [String: Any], "not a decoded event: \(line)")
+            if topic.hasPrefix("tick.") {
+                tickCount += 1
+                #expect(topic == "tick.\(payload["symbol"] as? String ?? "?")")
+                let seq = try #require((payload["seq"] as? NSNumber)?.uint64Value)
+                #expect(seq == (lastSeq[topic] ?? 0) + 1, "seq gap on \(topic)")
+                lastSeq[topic] = seq
+                #expect((payload["price"] as? Double ?? 0) > 0)
+            } else {
+                #expect(topic.hasPrefix("news."), "unexpected topic \(topic)")
+            }
+        }
+        #expect(tickCount > 400)
+        #expect(lastSeq.count >= 3, "the default simulation has several symbols")
+    }
+
+    @Test func simulatedTimestampsMakeTheStreamIdenticalOnEveryRun() throws {
+        func capture() throws -> [String] {
+            let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+            let feed = try CLI.Running([
+                "feed", "--publish", endpoint, "--count", "300", "--rate", "0", "--timestamps", "simulated",
+                "--wait-for-subscribers", "1", "--seed", "5", "--symbols", "AAA,BBB,IDX",
+            ])
+            let tail = try CLI.run(["tail", "--connect", endpoint, "--count", "300"])
+            #expect(feed.wait().status == 0)
+            return tail.lines
+        }
+        let first = try capture()
+        #expect(first.count == 300)
+        #expect(try capture() == first)
+        #expect(first.allSatisfy { $0.contains("AAA") || $0.contains("BBB") || $0.contains("IDX") })
+    }
+
+    @Test func tailPrintsMalformedMessagesAsErrorLinesAndKeepsGoing() throws {
+        let context = try Context()
+        let xpub = try Socket(context, .xpub)
+        try xpub.bind("tcp://127.0.0.1:*")
+        let tail = try CLI.Running(["tail", "--connect", try xpub.lastEndpoint, "--count", "4"])
+        try xpub.set(.receiveTimeout(.seconds(10)))
+        #expect(try xpub.receiveMessage() != nil)
+        let good = WireEvent.tick(Tick(symbol: "AAPL", ts: 1, price: 10))
+        try xpub.send(multipart: [Array("tick.AAPL".utf8), Array(#"{"symbol":"AAPL","ts":1,"price":-3}"#.utf8)])
+        try xpub.send(multipart: [Array("tick.AAPL".utf8)])
+        try xpub.send(multipart: [Array("tick.MSFT".utf8), WireCodec.encodeJSON(good)])
+        try xpub.send(multipart: [Array(good.topic.utf8), WireCodec.encodeBinary(good)])
+        let output = tail.wait()
+        #expect(output.status == 0)
+        let lines = output.lines
+        try #require(lines.count == 4)
+        #expect(lines[0].contains(#""error":"out_of_range""#) && lines[0].contains(#""field":"price""#))
+        #expect(lines[1].contains(#""error":"frame_count""#))
+        #expect(lines[2].contains(#""error":"topic_mismatch""#))
+        #expect(lines[3] == #"{"topic":"tick.AAPL","payload":"# + String(decoding: WireCodec.encodeJSON(good), as: UTF8.self) + "}")
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func feedStopsCleanlyOnSignal(signal: Int32) throws {
+        let feed = try CLI.Running(["feed", "--publish", "tcp://127.0.0.1:\(CLI.freePort())", "--rate", "100"])
+        Thread.sleep(forTimeInterval: 0.5)
+        feed.signal(signal)
+        let output = feed.wait(within: 5)
+        #expect(output.status == 0)
+        #expect(output.stderr.contains("feed: published"))
+    }
+}
