@@ -333,8 +333,12 @@ public final class SPSCRing<Element>: @unchecked Sendable {
     /// store (and sees the element), or the producer's load of `parked` comes after step 1 (and it signals). The
     /// `Wakeup` remembers a signal sent before step 3 begins, so the sleep then returns at once.
     ///
-    /// - Returns: whether the ring held elements when it returned (`false` on timeout or a bare
-    ///   ``wakeConsumer()``). A `true` may be spurious in `.dropOldest` with capacity 1; treat it as a hint.
+    /// A wake-up may come early: a signal meant for an earlier sleep (the producer saw `parked` just as the consumer
+    /// found an element and un-parked itself) is remembered by the `Wakeup` and ends the next sleep at once. The
+    /// consumer's loop (drain; if nothing, check its stop flag, then wait) absorbs that as one extra turn.
+    ///
+    /// - Returns: whether the ring held elements when it returned: `false` after a timeout, a bare
+    ///   ``wakeConsumer()`` or an early wake-up. A hint either way; the next `drain` is the truth.
     /// - Complexity: allocation-free; when the ring is empty, one `xchg` (the `parked` store) and a `futex` sleep.
     public func waitForElements(timeout: Duration) -> Bool {
         if head.load(ordering: .acquiring) &- tail.load(ordering: .relaxed) > 0 { return true }
