@@ -34,8 +34,9 @@ import Darwin
 /// - The consumer moves slots out, then stores `tail` with `.releasing` (`memory_order_release`). The producer
 ///   loads `tail` with `.acquiring` before it reuses a slot. Release → acquire: the consumer has finished with a
 ///   slot (its element moved out) before the producer writes a new element there.
-/// - Each side loads its own index with `.relaxed` (`memory_order_relaxed`): only it writes that index (or, in
-///   `.dropOldest`, the lock orders the other writer; see below).
+/// - The producer loads its own index with `.relaxed` (`memory_order_relaxed`): only it writes `head`. The consumer
+///   loads `tail` with `.acquiring`: in `.dropOldest` the producer may have advanced it (see below), and the
+///   acquire pairs with that release store.
 /// - The head store is sequentially consistent only for the sleep protocol (``waitForElements(timeout:)``): it
 ///   must be ordered before the producer's load of `parked`. On x86-64 it is one `xchg`, the same price as the
 ///   `exchange` on `parked` an eventcount usually puts there, and it keeps the argument inside the C++ model.
@@ -55,6 +56,12 @@ import Darwin
 /// lock, through an acquiring load of a tail the consumer released after moving that element out, or because it
 /// advanced `tail` itself after destroying that element under the lock); the consumer, under the lock, only
 /// touches indices in `[tail, head_seen)` with `tail > head - capacity` and `head_seen <= head`.
+///
+/// The lock provides mutual exclusion (never both sides moving the element at `tail`); the happens-before edges
+/// between slot accesses are carried by the atomics as in the other modes: whoever advances `tail` under the lock
+/// stores it with release, and whoever next takes the lock loads it with acquire. That matters for checking, too:
+/// on Linux `Synchronization.Mutex` hands over contended ownership inside the kernel (priority-inheritance
+/// futexes), which the thread sanitizer cannot see; with the edges on `tail` it sees every one.
 public final class SPSCRing<Element>: @unchecked Sendable {
     // @unchecked: the producer and the consumer each own one index and one cache field; slots pass from one to
     // the other through acquire/release on those indices (and, in .dropOldest, through `evictionLock`).
@@ -216,8 +223,10 @@ public final class SPSCRing<Element>: @unchecked Sendable {
     @usableFromInline
     func evictOldest(head: Int) -> Bool {
         let victim: Element? = evictionLock.withLock { _ in
-            // The lock orders this against the consumer's batches, so a relaxed load sees its latest tail.
-            let tail = self.tail.load(ordering: .relaxed)
+            // Under the lock this sees the consumer's latest tail. Acquire pairs with the release store that ended
+            // its last batch, so its moves out of the slots happen-before our reuse through the atomics themselves,
+            // not only through the lock (see "Overflow" in the type's docs).
+            let tail = self.tail.load(ordering: .acquiring)
             guard head &- tail >= capacity else {
                 producerTailCache = tail
                 return nil
@@ -276,7 +285,8 @@ public final class SPSCRing<Element>: @unchecked Sendable {
 
     @inlinable
     func popElement() -> Element? {
-        let tail = self.tail.load(ordering: .relaxed)
+        // Acquire, not relaxed, for `.dropOldest`, where the producer may have advanced `tail` (a plain load on x86).
+        let tail = self.tail.load(ordering: .acquiring)
         if consumerHeadCache &- tail <= 0 {
             consumerHeadCache = head.load(ordering: .acquiring)
             if consumerHeadCache &- tail <= 0 { return nil }
@@ -304,7 +314,8 @@ public final class SPSCRing<Element>: @unchecked Sendable {
     @inlinable
     func drainElements(into buffer: inout [Element], max limit: Int) -> Int {
         guard limit > 0 else { return 0 }
-        let tail = self.tail.load(ordering: .relaxed)
+        // Acquire, not relaxed, for `.dropOldest`, where the producer may have advanced `tail` (a plain load on x86).
+        let tail = self.tail.load(ordering: .acquiring)
         var available = consumerHeadCache &- tail
         if available < limit {
             consumerHeadCache = head.load(ordering: .acquiring)
