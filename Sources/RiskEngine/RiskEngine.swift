@@ -1,2 +1,0 @@
-// RiskEngine: threads, rings, pipeline, ingest and publishing (written in later commits).
-import ZeroMQ
