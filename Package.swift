@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev. The module map links "zmq" directly:
@@ -38,11 +39,15 @@ let package = Package(
         // Pure risk computation: features, estimators, rules, data quality. No I/O, no ZeroMQ.
         .target(name: "RiskModels", dependencies: ["MarketEvents"], swiftSettings: strict),
         // Threads, ring buffers, pipeline configuration, ingest and publishing.
-        .target(name: "RiskEngine", dependencies: ["ZeroMQ", "MarketEvents", "RiskModels"], swiftSettings: strict),
+        .target(
+            name: "RiskEngine",
+            dependencies: ["ZeroMQ", "MarketEvents", "RiskModels", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator",
+                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

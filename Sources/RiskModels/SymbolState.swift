@@ -61,19 +61,30 @@ public struct SymbolState: Sendable {
         sizes = RollingStatistics(capacity: configuration.windowCapacity)
     }
 
+    /// The price the estimators follow: the quote mid when the tick carries an uncrossed bid and ask,
+    /// else the trade price. Trade prices bounce between bid and ask, and that bounce would otherwise
+    /// dominate a tick-by-tick volatility estimate (and look like jumps to the data-quality check).
+    @inline(__always)
+    public static func referencePrice(of tick: Tick) -> Double {
+        if let bid = tick.bid, let ask = tick.ask, bid <= ask { return (bid + ask) / 2 }
+        return tick.price
+    }
+
     /// Processes one valid tick received when the engine's clock read `now`.
     /// - Complexity: O(1), no allocation.
     public mutating func update(tick: Tick, now: Int64) -> Update {
         ticksSeen += 1
         let sigma = volatility.isWarm ? volatility.perEventVolatility : nil
-        let report = quality.inspect(tick, sigma: sigma, now: now)
+        let reference = Self.referencePrice(of: tick)
+        let report = quality.inspect(
+            seq: tick.seq, ts: tick.ts, price: reference, bid: tick.bid, ask: tick.ask, sigma: sigma, now: now)
         if report.isQuarantined {
             ticksQuarantined += 1
             volatility.restartReturns()
             return Update(report: report, acceptedReturn: nil)
         }
-        let r = volatility.observe(price: tick.price, at: tick.ts)
-        prices.append(tick.price)
+        let r = volatility.observe(price: reference, at: tick.ts)
+        prices.append(reference)
         if let r { returns.append(r) }
         if let bid = tick.bid, let ask = tick.ask {
             let mid = (bid + ask) / 2

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MarketEvents
 import MarketSimulator
+import RiskEngine
 import ZeroMQ
 
 struct FeedCommand: ParsableCommand {
@@ -105,35 +106,18 @@ struct FeedCommand: ParsableCommand {
         } catch {
             throw failure("simulator configuration: \(error)", ExitStatus.dataError)
         }
-        var simulator = MarketSimulator(configuration: configuration)
-        var publisher = FramePublisher(socket: socket, encoding: encoding)
-        let start = monotonicNanoseconds()
+        var feed = SimulatedFeed(
+            simulator: MarketSimulator(configuration: configuration),
+            publisher: FramePublisher(socket: socket, encoding: encoding), rate: rate, timestamps: timestamps)
+        let start = EngineClock.monotonicNanoseconds()
         let deadline = duration.map { start + Int64($0 * 1e9) }
-        let spacing = rate > 0 ? 1e9 / rate : 0
-        var sent = 0
-        var ticks = 0
-        while !shouldStop {
-            if let count, sent >= count { break }
-            let now = monotonicNanoseconds()
-            if let deadline, now >= deadline { break }
-            if spacing > 0 {
-                let due = start + Int64(Double(sent) * spacing)
-                if due > now {
-                    sleepNanoseconds(min(due - now, 100_000_000))
-                    continue
-                }
-            }
-            var event = simulator.next()
-            if timestamps == .wall { event.setTimestamp(wallClockNanoseconds()) }
-            if case .tick = event { ticks += 1 }
-            do {
-                try publisher.publish(&event)
-            } catch {
-                throw failure("publishing failed: \(error)", ExitStatus.software)
-            }
-            sent += 1
+        let (sent, ticks): (Int, Int)
+        do {
+            (sent, ticks) = try feed.run(count: count, deadline: deadline) { shouldStop }
+        } catch {
+            throw failure("publishing failed: \(error)", ExitStatus.software)
         }
-        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        let seconds = Double(EngineClock.monotonicNanoseconds() - start) / 1e9
         let perSecond = seconds > 0 ? Double(sent) / seconds : 0
         printError(
             "feed: published \(sent) events (\(ticks) ticks, \(sent - ticks) news) on \(publish) in "
@@ -150,6 +134,42 @@ struct FeedCommand: ParsableCommand {
         } catch {
             throw failure("waiting for subscribers failed: \(error)", ExitStatus.software)
         }
+    }
+}
+
+/// Publishes a simulator's events at a steady rate (or as fast as possible) until told to stop.
+struct SimulatedFeed {
+    var simulator: MarketSimulator
+    var publisher: FramePublisher
+    /// Events per second; 0 means no pacing.
+    let rate: Double
+    let timestamps: FeedCommand.Timestamps
+
+    /// Runs until `count` events, the monotonic `deadline`, or `stop()` returns true (checked at least
+    /// every 100 ms). Returns events and ticks sent.
+    mutating func run(count: Int?, deadline: Int64?, stop: () -> Bool) throws(ZeroMQError) -> (Int, Int) {
+        let start = EngineClock.monotonicNanoseconds()
+        let spacing = rate > 0 ? 1e9 / rate : 0
+        var sent = 0
+        var ticks = 0
+        while !stop() {
+            if let count, sent >= count { break }
+            let now = EngineClock.monotonicNanoseconds()
+            if let deadline, now >= deadline { break }
+            if spacing > 0 {
+                let due = start + Int64(Double(sent) * spacing)
+                if due > now {
+                    EngineClock.sleep(nanoseconds: min(due - now, 100_000_000))
+                    continue
+                }
+            }
+            var event = simulator.next()
+            if timestamps == .wall { event.setTimestamp(EngineClock.wallNanoseconds()) }
+            if case .tick = event { ticks += 1 }
+            try publisher.publish(&event)
+            sent += 1
+        }
+        return (sent, ticks)
     }
 }
 

@@ -13,6 +13,7 @@ struct RiskStreamCommand: ParsableCommand {
             unavailable, 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [FeedCommand.self, TailCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self],
+        defaultSubcommand: DemoCommand.self
     )
 }

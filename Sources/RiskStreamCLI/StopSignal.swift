@@ -22,23 +22,9 @@ func installStopHandlers() {
 
 var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
 
-/// Nanoseconds on the monotonic clock.
-func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
-
-/// Nanoseconds since the Unix epoch on the wall clock.
-func wallClockNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
-
-/// Sleeps for `nanoseconds` (no-op when not positive).
-func sleepNanoseconds(_ nanoseconds: Int64) {
-    guard nanoseconds > 0 else { return }
-    var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-    nanosleep(&ts, nil)
+/// A stop flag another thread can share (an `Atomic` cannot be captured by an escaping closure).
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

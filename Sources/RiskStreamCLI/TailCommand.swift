@@ -1,5 +1,6 @@
 import ArgumentParser
 import MarketEvents
+import RiskEngine
 import ZeroMQ
 
 #if canImport(Glibc)
@@ -59,14 +60,14 @@ struct TailCommand: ParsableCommand {
         }
         let codec = WireCodec(maxPayloadBytes: maxMessageSize)
         let buffer = MessageBuffer(capacity: 2)
-        let deadline = duration.map { monotonicNanoseconds() + Int64($0 * 1e9) }
+        let deadline = duration.map { EngineClock.monotonicNanoseconds() + Int64($0 * 1e9) }
         var line: [UInt8] = []
         // Lines are batched and written when the socket goes quiet or 64 KiB have gathered.
         var output: [UInt8] = []
         var printed = 0
         while !shouldStop {
             if let count, printed >= count { break }
-            if let deadline, monotonicNanoseconds() >= deadline { break }
+            if let deadline, EngineClock.monotonicNanoseconds() >= deadline { break }
             let received: Bool
             do {
                 received = try socket.receive(into: buffer)

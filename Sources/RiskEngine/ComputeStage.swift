@@ -1,0 +1,284 @@
+import MarketEvents
+import RiskModels
+import Synchronization
+
+/// The compute thread's work: per-symbol state, data quality, the EWMA volatility rule, periodic risk
+/// snapshots and heartbeats, all published through `Publisher`.
+///
+/// Single-threaded by design (one owner, no locks): events are processed in ring order, so the same
+/// input gives the same alerts. Rules run on event time (`ts` of the events), so replays agree; only
+/// outbound `ts`, `lag_ns` and staleness use the wall clock.
+final class ComputeStage {
+    let pipeline: Pipeline
+    let counters: EngineCounters
+    let publisher: Publisher
+    /// Interned symbols: `index[symbol]` is the slot in `slots`.
+    private var index: [String: Int] = [:]
+    private var slots: [SymbolSlot] = []
+    private var rejectedSymbolsReported: Set<String> = []
+    private var eventsIn: UInt64 = 0
+    private var newestTs: Int64 = 0
+
+    init(pipeline: Pipeline, counters: EngineCounters, publisher: Publisher) {
+        self.pipeline = pipeline
+        self.counters = counters
+        self.publisher = publisher
+        index.reserveCapacity(pipeline.symbols.max)
+        slots.reserveCapacity(pipeline.symbols.max)
+    }
+
+    /// Symbols tracked so far, in first-seen order.
+    var symbols: [String] { slots.map(\.symbol) }
+
+    // MARK: - Events
+
+    /// Processes one inbound event. - Complexity: O(1) amortised; no allocation for ticks of known symbols.
+    func process(_ event: WireEvent, now: Int64) {
+        switch event {
+        case .tick(let tick): process(tick, now: now)
+        case .news(let news): noteEventTime(news.ts)
+        case .position(let position): noteEventTime(position.ts)
+        case .alert, .hedge, .risk, .heartbeat: break  // ingest only passes inbound kinds
+        }
+    }
+
+    private func noteEventTime(_ ts: Int64) {
+        if ts > newestTs {
+            newestTs = ts
+            counters.newestEventTs.store(ts, ordering: .relaxed)
+        }
+    }
+
+    private func process(_ tick: Tick, now: Int64) {
+        noteEventTime(tick.ts)
+        guard let id = slot(for: tick.symbol) else { return }
+        let update = slots[id].state.update(tick: tick, now: now)
+        slots[id].lastPrice = tick.price
+        slots[id].lastEventTs = tick.ts
+        slots[id].highWater = max(slots[id].highWater, tick.price)
+        if !update.report.issues.isEmpty {
+            dataQualityAlerts(update.report, slot: id, tick: tick)
+        }
+        if update.report.isQuarantined {
+            counters.quarantined.wrappingAdd(1, ordering: .relaxed)
+            return
+        }
+        guard update.acceptedReturn != nil, slots[id].state.volatility.isWarm,
+            let vol = slots[id].state.volatility.annualized(
+                tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
+        else { return }
+        if let transition = slots[id].volatilityRule.update(value: vol, at: tick.ts) {
+            volatilityAlert(transition, slot: id, eventTs: tick.ts, lastReturn: update.acceptedReturn!)
+        }
+    }
+
+    /// The slot for `symbol`, creating it if there is room; `nil` (counted, reported once) beyond the
+    /// configured maximum.
+    private func slot(for symbol: String) -> Int? {
+        if let id = index[symbol] { return id }
+        guard slots.count < pipeline.symbols.max else {
+            counters.rejectedSymbols.wrappingAdd(1, ordering: .relaxed)
+            if rejectedSymbolsReported.count < 64, rejectedSymbolsReported.insert(symbol).inserted {
+                EngineLog.write(
+                    .warn, "compute", "symbol limit reached; events for this symbol are rejected",
+                    [("symbol", symbol), ("max", "\(pipeline.symbols.max)")])
+            }
+            return nil
+        }
+        let id = slots.count
+        index[symbol] = id
+        slots.append(SymbolSlot(symbol: symbol, pipeline: pipeline))
+        return id
+    }
+
+    // MARK: - Alerts
+
+    private func volatilityAlert(_ t: ThresholdRule.Transition, slot id: Int, eventTs: Int64, lastReturn: Double) {
+        let slot = slots[id]
+        let volatility = slot.state.volatility
+        // The EWMA variance decomposes exactly into the decayed prior and the newest squared return.
+        let lambda = volatility.lambda
+        let variance = max(volatility.perEventVariance, .leastNonzeroMagnitude)
+        let fromReturn = (1 - lambda) * lastReturn * lastReturn / variance
+        let percent = { (x: Double) in Int((x * 100).rounded()) }
+        let message: String
+        switch t.change {
+        case .raised, .escalated:
+            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% annualised is above the "
+                + "\(t.severity.rawValue) threshold \(percent(t.threshold))%"
+        case .deescalated:
+            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% fell below \(percent(t.threshold))%: "
+                + "back to warning"
+        case .cleared:
+            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
+        }
+        emitAlert(
+            Alert(
+                seq: 0, ts: 0, eventTs: eventTs, symbol: slot.symbol, kind: .volatility, severity: t.severity,
+                state: t.alertState, value: t.value, threshold: t.threshold, message: message,
+                drivers: [
+                    .init(feature: "last_return", contribution: fromReturn * t.value),
+                    .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
+                ].sorted { abs($0.contribution) > abs($1.contribution) }))
+    }
+
+    private func dataQualityAlerts(_ report: DataQualityReport, slot id: Int, tick: Tick) {
+        let symbol = slots[id].symbol
+        let topic = "tick.\(symbol)"
+        for issue in DataQualityKind.allCases where report.issues.contains(issue.issue) {
+            let (value, threshold, message, state): (Double, Double, String, Alert.State)
+            switch issue {
+            case .sequenceGap:
+                (value, threshold) = (Double(report.missedCount), 0)
+                message = "sequence gap on \(topic): expected seq \(report.expectedSeq), got \(report.receivedSeq) "
+                    + "(\(report.missedCount) missed)"
+                state = .raised
+            case .sequenceBackwards:
+                (value, threshold) = (Double(report.receivedSeq), Double(report.expectedSeq))
+                message = "sequence went backwards on \(topic): expected seq \(report.expectedSeq), got "
+                    + "\(report.receivedSeq) (duplicate or publisher restart); event quarantined"
+                state = .raised
+            case .crossedQuote:
+                (value, threshold) = (report.bid - report.ask, 0)
+                message = "crossed quote on \(topic): bid \(report.bid) > ask \(report.ask); event quarantined"
+                state = .raised
+            case .timestampBackwards:
+                (value, threshold) = (
+                    Double(report.backwardsBy) / 1e6, Double(pipeline.dataQuality.backwardsToleranceMilliseconds)
+                )
+                message = "timestamp went backwards on \(topic) by \(Double(report.backwardsBy) / 1e6) ms; "
+                    + "event quarantined"
+                state = .raised
+            case .priceJump:
+                (value, threshold) = (report.jumpSigmas, pipeline.dataQuality.jumpSigmas)
+                message = "price jump on \(topic): log return \(report.jumpReturn) is \(Int(report.jumpSigmas)) "
+                    + "EWMA sigmas; event quarantined"
+                state = .raised
+            case .stale:
+                (value, threshold) = (
+                    Double(report.silence) / 1e9, Double(pipeline.dataQuality.staleAfterMilliseconds) / 1e3
+                )
+                message = "\(topic) recovered after \(Double(Int(Double(report.silence) / 1e6)) / 1e3) s of silence"
+                state = .cleared
+            }
+            if state == .raised && !slots[id].allowDataQualityAlert(issue, at: tick.ts) { continue }
+            emitAlert(
+                Alert(
+                    seq: 0, ts: 0, eventTs: tick.ts, symbol: symbol, kind: .dataQuality,
+                    severity: state == .cleared ? .info : .warning, state: state, value: value, threshold: threshold,
+                    message: message, drivers: [.init(feature: issue.rawValue, contribution: value)]))
+        }
+    }
+
+    private func emitAlert(_ alert: Alert) {
+        publisher.publish(.alert(alert))
+        counters.alertsOut.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    // MARK: - Timers
+
+    /// Raises `data_quality` for symbols silent beyond `stale_after_ms` (once per silence).
+    func checkStale(now: Int64) {
+        for id in slots.indices {
+            guard let silence = slots[id].state.checkStale(now: now) else { continue }
+            let symbol = slots[id].symbol
+            let seconds = Double(Int(Double(silence) / 1e6)) / 1e3
+            emitAlert(
+                Alert(
+                    seq: 0, ts: 0, eventTs: slots[id].lastEventTs, symbol: symbol, kind: .dataQuality,
+                    severity: .warning, state: .raised, value: Double(silence) / 1e9,
+                    threshold: Double(pipeline.dataQuality.staleAfterMilliseconds) / 1e3,
+                    message: "stale feed: no event on tick.\(symbol) for \(seconds) s",
+                    drivers: [.init(feature: "stale", contribution: Double(silence) / 1e9)]))
+        }
+    }
+
+    /// One `risk.<SYMBOL>` snapshot per tracked symbol.
+    func publishSnapshots() {
+        for slot in slots {
+            let volatility = slot.state.volatility
+            let annual = volatility.isWarm
+                ? volatility.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear) : nil
+            // One-day parametric normal VaR and ES at 99 % from the annualised EWMA volatility.
+            let daily = annual.map { $0 / (252.0).squareRoot() }
+            publisher.publish(
+                .risk(
+                    RiskSnapshot(
+                        seq: 0, ts: 0, symbol: slot.symbol, price: slot.lastPrice, volatility: annual,
+                        valueAtRisk: daily.map { 2.326_347_874_040_841 * $0 },
+                        expectedShortfall: daily.map { 2.665_214_220_345_806 * $0 }, confidence: daily == nil ? nil : 0.99,
+                        drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater },
+                        models: [.init(model: "ewma", forecast: annual, mae: nil)])))
+        }
+    }
+
+    func publishHeartbeat(dropped: UInt64, now: Int64) {
+        let newest = counters.newestEventTs.load(ordering: .relaxed)
+        publisher.publish(
+            .heartbeat(
+                Heartbeat(
+                    seq: 0, ts: 0, eventsIn: counters.eventsIn.load(ordering: .relaxed),
+                    malformed: counters.malformed.load(ordering: .relaxed), dropped: dropped,
+                    alertsOut: counters.alertsOut.load(ordering: .relaxed),
+                    hedgesOut: counters.hedgesOut.load(ordering: .relaxed), lagNs: newest == 0 ? 0 : now - newest)))
+    }
+}
+
+/// The data-quality issues as alert drivers, with their wire names.
+enum DataQualityKind: String, CaseIterable {
+    case sequenceGap = "sequence_gap"
+    case sequenceBackwards = "sequence_backwards"
+    case crossedQuote = "crossed_quote"
+    case timestampBackwards = "timestamp_backwards"
+    case priceJump = "price_jump"
+    case stale
+
+    var issue: DataQualityIssues {
+        switch self {
+        case .sequenceGap: .sequenceGap
+        case .sequenceBackwards: .sequenceBackwards
+        case .crossedQuote: .crossedQuote
+        case .timestampBackwards: .timestampBackwards
+        case .priceJump: .priceJump
+        case .stale: .recovered
+        }
+    }
+}
+
+/// Everything the engine keeps for one symbol: constant memory (the windows are fixed-size rings).
+struct SymbolSlot {
+    let symbol: String
+    var state: SymbolState
+    var volatilityRule: ThresholdRule
+    var lastPrice: Double?
+    var lastEventTs: Int64 = 0
+    var highWater = 0.0
+    /// Event time of the last data-quality alert per issue, for the cooldown.
+    var lastDataQualityAlert = [Int64](repeating: .min, count: DataQualityKind.allCases.count)
+    let dataQualityCooldown: Int64
+
+    init(symbol: String, pipeline: Pipeline) {
+        self.symbol = symbol
+        let dq = pipeline.dataQuality
+        state = SymbolState(
+            configuration: .init(
+                windowCapacity: pipeline.symbols.window, lambda: pipeline.volatility.lambda,
+                warmupReturns: pipeline.volatility.warmUp,
+                quality: .init(
+                    timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000, jumpThreshold: dq.jumpSigmas,
+                    staleAfter: dq.staleAfterMilliseconds * 1_000_000)))
+        let v = pipeline.volatility
+        volatilityRule = ThresholdRule(
+            warning: v.warning, critical: v.critical, hysteresis: v.hysteresis, cooldown: v.cooldownMilliseconds * 1_000_000)
+        dataQualityCooldown = dq.cooldownMilliseconds * 1_000_000
+    }
+
+    /// Whether a data-quality alert for `kind` may go out at event time `ts` (cooldown per issue).
+    mutating func allowDataQualityAlert(_ kind: DataQualityKind, at ts: Int64) -> Bool {
+        let i = DataQualityKind.allCases.firstIndex(of: kind)!
+        let last = lastDataQualityAlert[i]
+        guard last == .min || ts &- last >= dataQualityCooldown || ts < last else { return false }
+        lastDataQualityAlert[i] = ts
+        return true
+    }
+}

@@ -1,0 +1,171 @@
+import MarketEvents
+import Synchronization
+public import ZeroMQ
+
+/// Why an engine could not start.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// An endpoint string is malformed (a usage error).
+        case badEndpoint
+        /// An endpoint could not be bound (in use, no permission) or the socket could not be made.
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+
+    static func endpoint(_ error: ZeroMQError, role: String) -> EngineError {
+        // EINVAL, EPROTONOSUPPORT, ENODEV: libzmq could not parse or does not know the endpoint.
+        let usage: Set<Int32> = [22, 93, 19]
+        return EngineError(kind: usage.contains(error.code) ? .badEndpoint : .unavailable, message: "\(role): \(error)")
+    }
+}
+
+/// The streaming risk engine: an ingest thread and a compute thread joined by a bounded SPSC ring.
+///
+///     feeds ─▶ SUB ─▶ [ingest thread: decode, validate] ─▶ SPSCRing ─▶ [compute thread: state, data
+///     quality, volatility rules, snapshots, heartbeats] ─▶ PUB ─▶ execution engines
+///
+/// Lifecycle: `init` creates and binds/connects the sockets (so endpoint errors surface before anything
+/// runs), `start` launches the threads, `stop` asks them to finish: ingest stops reading and closes its
+/// socket, compute drains what the ring holds, publishes a final heartbeat and closes the PUB socket
+/// (with a one-second linger so that heartbeat leaves). `wait` joins both threads.
+public final class Engine: @unchecked Sendable {
+    // @unchecked: the stages are handed to their threads in `start` and touched only there afterwards;
+    // everything read from other threads (counters, the ring's counters, flags) is atomic.
+    public let pipeline: Pipeline
+    public let counters = EngineCounters()
+    public let malformedLog = MalformedLog()
+    /// The PUB endpoint actually bound (a wildcard port resolved), if publishing.
+    public let publishEndpoint: String?
+    /// The SUB endpoints actually bound.
+    public let boundFeedEndpoints: [String]
+
+    private let ring: SPSCRing<WireEvent>
+    private let ingest: IngestStage
+    private let compute: ComputeStage
+    private let stopRequested = Atomic<Bool>(false)
+    private let ingestFinished = Atomic<Bool>(false)
+    private var threads: [BackgroundThread] = []
+
+    /// Creates the sockets and binds/connects them as the pipeline says.
+    /// - Throws: `EngineError` naming the endpoint that failed.
+    public init(pipeline: Pipeline, context: Context) throws(EngineError) {
+        self.pipeline = pipeline
+        let sub: Socket
+        let pub: Socket?
+        do {
+            sub = try Socket(context, .sub)
+            try sub.set(.receiveHighWaterMark(pipeline.ingest.receiveHighWaterMark))
+            try sub.set(.receiveTimeout(.milliseconds(50)))
+            // A hard ceiling far above the contract's limit: the codec rejects (and counts) frames over
+            // max_message_bytes, and libzmq disconnects only senders of absurd frames, protecting memory.
+            try sub.set(.maxMessageSize(Int64(pipeline.ingest.maxMessageBytes) * 64))
+            for prefix in pipeline.ingest.topics { try sub.subscribe(prefix) }
+        } catch {
+            throw EngineError(kind: .unavailable, message: "ingest socket: \(error)")
+        }
+        var bound: [String] = []
+        for endpoint in pipeline.ingest.bind {
+            do {
+                try sub.bind(endpoint)
+                bound.append(try sub.lastEndpoint)
+            } catch { throw .endpoint(error, role: "ingest bind \(endpoint)") }
+        }
+        for endpoint in pipeline.ingest.feeds {
+            do { try sub.connect(endpoint) } catch { throw .endpoint(error, role: "feed \(endpoint)") }
+        }
+        boundFeedEndpoints = bound
+        if let endpoint = pipeline.publish.endpoint {
+            do {
+                let socket = try Socket(context, .pub)
+                try socket.set(.sendHighWaterMark(pipeline.publish.sendHighWaterMark))
+                try socket.set(.linger(.seconds(1)))
+                try socket.bind(endpoint)
+                pub = socket
+                publishEndpoint = try socket.lastEndpoint
+            } catch { throw .endpoint(error, role: "publish \(endpoint)") }
+        } else {
+            pub = nil
+            publishEndpoint = nil
+        }
+        ring = SPSCRing(capacity: pipeline.ingest.ringCapacity, policy: pipeline.ingest.whenFull)
+        ingest = IngestStage(
+            socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
+            counters: counters, log: malformedLog)
+        compute = ComputeStage(
+            pipeline: pipeline, counters: counters,
+            publisher: Publisher(socket: pub, encoding: pipeline.publish.encoding, counters: counters))
+    }
+
+    /// Events lost to a full ring since start.
+    public var dropped: UInt64 { ring.dropped }
+
+    /// Starts the ingest and compute threads. Call once.
+    public func start() {
+        precondition(threads.isEmpty, "Engine.start called twice")
+        threads.append(BackgroundThread(name: "rs-compute") { [self] in runCompute() })
+        threads.append(
+            BackgroundThread(name: "rs-ingest") { [self] in
+                ingest.run(stop: stopRequested)
+                ingestFinished.store(true, ordering: .releasing)
+                ring.wakeConsumer()
+            })
+    }
+
+    /// Asks the engine to stop; returns at once. Any thread, any number of times (async-signal-unsafe:
+    /// from a signal handler, set a flag and call this from a normal thread).
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        ring.stopWaiting()
+    }
+
+    /// Waits until both threads have finished (after `stop`, within the ingest receive timeout plus the
+    /// time to drain the ring).
+    public func wait() {
+        for thread in threads { thread.join() }
+    }
+
+    private func runCompute() {
+        let publish = pipeline.publish
+        let heartbeatEvery = publish.heartbeatMilliseconds * 1_000_000
+        let snapshotEvery = publish.riskSnapshotMilliseconds * 1_000_000
+        let staleEvery = min(pipeline.dataQuality.staleAfterMilliseconds * 1_000_000 / 4, 100_000_000)
+        var batch: [WireEvent] = []
+        batch.reserveCapacity(1024)
+        let start = EngineClock.monotonicNanoseconds()
+        var nextHeartbeat = start + heartbeatEvery
+        var nextSnapshot = snapshotEvery > 0 ? start + snapshotEvery : Int64.max
+        var nextStale = start + staleEvery
+        while true {
+            let finished = ingestFinished.load(ordering: .acquiring)
+            let n = ring.drain(into: &batch, max: 1024)
+            if n > 0 {
+                let wall = EngineClock.wallNanoseconds()
+                for event in batch { compute.process(event, now: wall) }
+                batch.removeAll(keepingCapacity: true)
+            }
+            let now = EngineClock.monotonicNanoseconds()
+            if now >= nextStale {
+                compute.checkStale(now: EngineClock.wallNanoseconds())
+                nextStale = now + staleEvery
+            }
+            if now >= nextSnapshot {
+                compute.publishSnapshots()
+                nextSnapshot = now + snapshotEvery
+            }
+            if now >= nextHeartbeat {
+                compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
+                nextHeartbeat = now + heartbeatEvery
+            }
+            if n == 0 {
+                if finished { break }  // ingest is done and the ring is empty: everything was processed
+                let nextTimer = min(nextHeartbeat, nextSnapshot, nextStale)
+                _ = ring.waitForElements(timeout: .nanoseconds(max(nextTimer - now, 0)))
+            }
+        }
+        compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
+        compute.publisher.socket?.close()
+    }
+}

@@ -1,0 +1,82 @@
+public import Synchronization
+
+/// The engine's counters since start, shared by its threads. Each counter has one writer thread, so the
+/// writer stores its running total (`relaxed`, a plain store on x86) instead of paying for an atomic
+/// add; readers (heartbeat, metrics, tests) load with `relaxed` and may see a value a moment old.
+public final class EngineCounters: Sendable {
+    /// Valid inbound events accepted by the wire contract (written by ingest). A dropped event was
+    /// accepted first, so `dropped` is a subset of `eventsIn`.
+    public let eventsIn = Atomic<UInt64>(0)
+    /// Frames rejected (written by ingest); per-reason counts are in `MalformedLog`.
+    public let malformed = Atomic<UInt64>(0)
+    /// Alert messages published, raised or cleared (written by compute).
+    public let alertsOut = Atomic<UInt64>(0)
+    public let hedgesOut = Atomic<UInt64>(0)
+    /// Valid events kept away from the models by data quality (written by compute).
+    public let quarantined = Atomic<UInt64>(0)
+    /// Ticks for symbols beyond the configured maximum (written by compute).
+    public let rejectedSymbols = Atomic<UInt64>(0)
+    /// Outbound messages handed to the PUB socket, and those it refused (written by compute).
+    public let published = Atomic<UInt64>(0)
+    public let publishRefused = Atomic<UInt64>(0)
+    /// Newest inbound event time seen by compute, for `lag_ns` (0 before the first event).
+    public let newestEventTs = Atomic<Int64>(0)
+
+    public init() {}
+}
+
+/// Malformed frames by reason, and the last few kept for inspection. Written by the ingest thread only on
+/// the (rare) malformed path; read by anyone.
+public final class MalformedLog: Sendable {
+    /// One rejected frame as kept for inspection.
+    public struct Entry: Sendable, Hashable {
+        /// Engine wall clock when it was rejected.
+        public var ts: Int64
+        /// The wire reason (`WireError.Reason.rawValue`) or an engine reason such as `unexpected_kind`.
+        public var reason: String
+        public var field: String?
+        public var detail: String
+        /// The topic as received, cut to 64 bytes, with bytes that are not UTF-8 replaced.
+        public var topic: String
+        /// Payload size in bytes and its first bytes in hex.
+        public var payloadBytes: Int
+        public var payloadPrefixHex: String
+    }
+
+    /// How many recent rejections are kept.
+    public let keep: Int
+    private let state: Mutex<State>
+
+    struct State {
+        var byReason: [String: UInt64] = [:]
+        var recent: [Entry] = []
+        var next = 0
+    }
+
+    public init(keep: Int = 16) {
+        self.keep = keep
+        state = Mutex(State())
+    }
+
+    func record(_ entry: Entry) {
+        state.withLock { s in
+            s.byReason[entry.reason, default: 0] += 1
+            if s.recent.count < keep {
+                s.recent.append(entry)
+            } else {
+                s.recent[s.next] = entry
+            }
+            s.next = (s.next + 1) % keep
+        }
+    }
+
+    /// Counts per reason since start.
+    public var countsByReason: [String: UInt64] { state.withLock { $0.byReason } }
+
+    /// The most recent rejections, oldest first.
+    public var recent: [Entry] {
+        state.withLock { s in
+            s.recent.count < keep ? s.recent : Array(s.recent[s.next...] + s.recent[..<s.next])
+        }
+    }
+}

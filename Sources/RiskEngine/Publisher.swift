@@ -1,0 +1,66 @@
+import MarketEvents
+import ZeroMQ
+
+/// The engine's outbound side: one PUB socket, the engine-wide `seq`, and reused encode buffers.
+///
+/// Owned by the compute thread. Publishing never blocks it: a PUB socket never waits for subscribers
+/// (at a subscriber's high-water mark libzmq drops that subscriber's copy, which the subscriber sees as
+/// a `seq` gap), and every send also carries `ZMQ_DONTWAIT`, so even a full pipe returns at once; such a
+/// refusal is counted in `EngineCounters.publishRefused`. Cost per message: one JSON (or binary) encode
+/// into a reused buffer and one `zmq_send` pair, no allocation.
+final class Publisher {
+    let socket: Socket?
+    let encoding: Pipeline.Encoding
+    let counters: EngineCounters
+    /// The last `seq` used; the first message carries 1.
+    private(set) var seq: UInt64 = 0
+    private var topic: [UInt8] = []
+    private var payload: [UInt8] = []
+
+    init(socket: Socket?, encoding: Pipeline.Encoding, counters: EngineCounters) {
+        self.socket = socket
+        self.encoding = encoding
+        self.counters = counters
+        topic.reserveCapacity(128)
+        payload.reserveCapacity(4096)
+    }
+
+    /// Stamps the next `seq` and the engine clock on `message`, encodes and sends it.
+    /// Returns the message as sent.
+    @discardableResult
+    func publish(_ message: WireEvent) -> WireEvent {
+        seq += 1
+        var message = message
+        message.stamp(seq: seq, ts: EngineClock.wallNanoseconds())
+        topic.removeAll(keepingCapacity: true)
+        topic.append(contentsOf: message.topic.utf8)
+        payload.removeAll(keepingCapacity: true)
+        switch encoding {
+        case .json: WireCodec.encodeJSON(message, into: &payload)
+        case .binary: WireCodec.encodeBinary(message, into: &payload)
+        }
+        guard let socket else { return message }
+        let sent = topic.withUnsafeBytes { t in
+            payload.withUnsafeBytes { p in (try? socket.send(topic: t, payload: p, dontWait: true)) ?? false }
+        }
+        if sent {
+            counters.published.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            counters.publishRefused.wrappingAdd(1, ordering: .relaxed)
+        }
+        return message
+    }
+}
+
+extension WireEvent {
+    /// Sets `seq` and `ts` on an outbound message; inbound events are unchanged.
+    mutating func stamp(seq: UInt64, ts: Int64) {
+        switch self {
+        case .alert(var a): a.seq = seq; a.ts = ts; self = .alert(a)
+        case .hedge(var h): h.seq = seq; h.ts = ts; self = .hedge(h)
+        case .risk(var r): r.seq = seq; r.ts = ts; self = .risk(r)
+        case .heartbeat(var b): b.seq = seq; b.ts = ts; self = .heartbeat(b)
+        case .tick, .news, .position: break
+        }
+    }
+}
