@@ -1,0 +1,88 @@
+import MarketEvents
+import RiskEngine
+import Testing
+import ZeroMQ
+
+/// An engine under test with real sockets on tcp loopback: a feed (XPUB, so the test knows when the
+/// engine has subscribed) and an observer subscribed to everything the engine publishes.
+final class EngineHarness {
+    let context: Context
+    let feed: Socket
+    let observer: Socket
+    let engine: Engine
+    let codec = WireCodec()
+    private let buffer = MessageBuffer(capacity: 2)
+    /// Everything the observer has received, in order.
+    private(set) var received: [WireEvent] = []
+
+    init(_ configure: (inout Pipeline) -> Void = { _ in }) throws {
+        context = try Context()
+        feed = try Socket(context, .xpub)
+        try feed.set(.sendHighWaterMark(0))
+        try feed.bind("tcp://127.0.0.1:*")
+        var pipeline = Pipeline()
+        pipeline.ingest.feeds = [try feed.lastEndpoint]
+        pipeline.publish.endpoint = "tcp://127.0.0.1:*"
+        pipeline.publish.heartbeatMilliseconds = 50
+        pipeline.publish.riskSnapshotMilliseconds = 0
+        configure(&pipeline)
+        engine = try Engine(pipeline: pipeline, context: context)
+        observer = try Socket(context, .sub)
+        try observer.set(.receiveHighWaterMark(0))
+        try observer.subscribe("")
+        try observer.set(.receiveTimeout(.milliseconds(20)))
+        try observer.connect(engine.publishEndpoint!)
+        engine.start()
+        // The engine subscribes to one prefix per topic; once all arrived, nothing sent is lost to a slow join.
+        try feed.set(.receiveTimeout(.seconds(5)))
+        for _ in pipeline.ingest.topics { _ = try #require(try feed.receiveMessage(), "engine never subscribed") }
+        // The observer is attached once it sees a heartbeat.
+        _ = try waitFor(seconds: 5) { if case .heartbeat = $0 { true } else { false } }
+    }
+
+    deinit {
+        engine.stop()
+        engine.wait()
+    }
+
+    func send(_ event: WireEvent, binary: Bool = false) throws {
+        try feed.send(multipart: [Array(event.topic.utf8), binary ? WireCodec.encodeBinary(event) : WireCodec.encodeJSON(event)])
+    }
+
+    func sendRaw(_ frames: [[UInt8]]) throws {
+        try feed.send(multipart: frames)
+    }
+
+    /// Receives until `predicate` matches a message (returned) or `seconds` pass (nil).
+    @discardableResult
+    func waitFor(seconds: Double, _ predicate: (WireEvent) -> Bool) throws -> WireEvent? {
+        let deadline = EngineClock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        while EngineClock.monotonicNanoseconds() < deadline {
+            guard try observer.receive(into: buffer) else { continue }
+            try #require(buffer.frameCount == 2)
+            let event = try codec.decode(topic: buffer.frame(0), payload: buffer.frame(1))
+            received.append(event)
+            if predicate(event) { return event }
+        }
+        return nil
+    }
+
+    /// Waits for a heartbeat satisfying `predicate`.
+    func heartbeat(within seconds: Double = 10, where predicate: (Heartbeat) -> Bool) throws -> Heartbeat? {
+        let event = try waitFor(seconds: seconds) { if case .heartbeat(let h) = $0 { predicate(h) } else { false } }
+        if case .heartbeat(let h) = event { return h }
+        return nil
+    }
+
+    var alerts: [Alert] {
+        received.compactMap { if case .alert(let a) = $0 { a } else { nil } }
+    }
+
+    /// A tick `i` milliseconds after a fixed start, with a tight quote around `mid`.
+    static func tick(_ symbol: String, _ i: Int, mid: Double, seq: UInt64? = nil, spacingMs: Int64 = 10) -> WireEvent {
+        .tick(
+            Tick(
+                symbol: symbol, ts: 1_700_000_000_000_000_000 + Int64(i) * spacingMs * 1_000_000, price: mid, size: 100,
+                bid: mid * (1 - 1e-5), ask: mid * (1 + 1e-5), bidSize: 500, askSize: 500, seq: seq))
+    }
+}
