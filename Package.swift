@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiskStreamCLITests",
-            dependencies: ["ZeroMQ", "MarketEvents"],
+            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,6 +6,9 @@ It plays the two outside roles of the wire contract (Docs/WIRE.md):
   feed    binds an XPUB socket, prints "port N", waits for one subscriber, then publishes contract
           ticks (JSON, and binary packed with the struct module from the documented layout),
           interleaved with malformed frames, and finally an "end" message.
+  watch   connects a SUB socket to a running engine's PUB socket, checks that every message's seq is
+          one more than the last and that heartbeats carry the contract's keys in order, and waits
+          until a heartbeat reports the expected events_in and malformed. Prints "ok ..." and exits 0.
   alerts  connects a SUB socket to an engine-side publisher, subscribes to alert./hedge./heartbeat,
           receives the expected messages and checks every field, and the key order, against the
           same formulas the Swift test uses. Prints "ok N" and exits 0, or prints the mismatch and
@@ -182,6 +185,55 @@ def run_alerts(args):
     return 0
 
 
+HEARTBEAT_KEYS = ["type", "seq", "ts", "events_in", "malformed", "dropped", "alerts_out", "hedges_out", "lag_ns"]
+
+
+def run_watch(args):
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(args.connect)
+    last_seq = None
+    messages = 0
+    try:
+        while True:
+            try:
+                topic, payload = sub.recv_multipart()
+            except zmq.Again:
+                print(f"timed out after {messages} messages (last seq {last_seq})", file=sys.stderr)
+                return 2
+            message = json.loads(payload.decode("utf-8"))
+            messages += 1
+            seq = message["seq"]
+            if last_seq is not None and seq != last_seq + 1:
+                print(f"seq went from {last_seq} to {seq}", file=sys.stderr)
+                return 1
+            last_seq = seq
+            kind = topic.split(b".")[0].decode()
+            if message.get("type") != kind:
+                print(f"type {message.get('type')!r} on topic {topic!r}", file=sys.stderr)
+                return 1
+            if kind == "heartbeat":
+                if list(message.keys()) != HEARTBEAT_KEYS:
+                    print(f"heartbeat keys {list(message.keys())}", file=sys.stderr)
+                    return 1
+                if message["events_in"] == args.events and message["malformed"] == args.malformed:
+                    if message["dropped"] != 0:
+                        print(f"dropped {message['dropped']}", file=sys.stderr)
+                        return 1
+                    print(f"ok events_in={args.events} malformed={args.malformed} messages={messages}",
+                          flush=True)
+                    return 0
+                if message["events_in"] > args.events or message["malformed"] > args.malformed:
+                    print(f"counters overshot: {message}", file=sys.stderr)
+                    return 1
+    finally:
+        sub.close()
+        ctx.term()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,8 +246,13 @@ def main():
     alerts.add_argument("--connect", required=True)
     alerts.add_argument("--count", type=int, default=100)
     alerts.add_argument("--timeout", type=float, default=10)
+    watch = sub.add_parser("watch")
+    watch.add_argument("--connect", required=True)
+    watch.add_argument("--events", type=int, required=True)
+    watch.add_argument("--malformed", type=int, default=0)
+    watch.add_argument("--timeout", type=float, default=10)
     args = parser.parse_args()
-    return run_feed(args) if args.command == "feed" else run_alerts(args)
+    return {"feed": run_feed, "alerts": run_alerts, "watch": run_watch}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `riskstream run` between a pyzmq feed and a pyzmq subscriber, as a desk would wire it.
+@Suite(.serialized) struct EngineInteropTests {
+    static let riskstream = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("riskstream")
+
+    @Test func riskstreamRunServesAPyzmqFeedAndSubscriberAndStopsCleanlyOnSIGTERM() throws {
+        let ticks = 600
+        var feed = try PythonClient(["feed", "--count", "\(ticks)", "--encoding", "mixed", "--malformed"])
+        let firstLine = feed.readLine()
+        let port = try #require(firstLine.flatMap { Int($0.dropFirst("port ".count)) }, "no port from the feed")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = folder.appendingPathComponent("pipeline.yaml")
+        try "publish:\n  heartbeat_ms: 100\n  risk_snapshot_ms: 200\n".write(to: pipeline, atomically: true, encoding: .utf8)
+        let publish = "ipc://\(folder.path)/engine.sock"
+
+        let engine = Process()
+        engine.executableURL = Self.riskstream
+        engine.arguments = [
+            "run", "--pipeline", pipeline.path, "--feed", "tcp://127.0.0.1:\(port)", "--publish", publish,
+        ]
+        let engineErrors = Pipe()
+        engine.standardError = engineErrors
+        try engine.run()
+        defer { if engine.isRunning { kill(engine.processIdentifier, SIGKILL) } }
+
+        let watcher = try PythonClient(["watch", "--connect", publish, "--events", "\(ticks)", "--malformed", "\(ticks / 3)"])
+        let watched = watcher.finish(within: 30)
+        #expect(watched.status == 0, "pyzmq subscriber: \(watched.stderr)")
+        let fed = feed.finish(within: 10)
+        #expect(fed.status == 0, "pyzmq feed: \(fed.stderr)")
+
+        kill(engine.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while engine.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(!engine.isRunning, "riskstream run did not stop within 5 s of SIGTERM")
+        if engine.isRunning { kill(engine.processIdentifier, SIGKILL) }
+        engine.waitUntilExit()
+        #expect(engine.terminationStatus == 0)
+        let log = String(decoding: engineErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("events_in=\(ticks) malformed=\(ticks / 3) dropped=0"), "\(log)")
+        #expect(log.contains("malformed frame rejected"), "malformed frames are logged")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import MarketEvents
+import RiskEngine
+@testable import RiskStreamCLI
+import Testing
+import ZeroMQ
+
+@Suite struct RunAndDemoTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func theEmbeddedDemoPipelineIsPipelinesDemoYaml() throws {
+        let file = try String(contentsOf: Self.root.appendingPathComponent("Pipelines/demo.yaml"), encoding: .utf8)
+        #expect(DemoPipeline.yaml == file)
+    }
+
+    @Test func aBadPipelineExitsWith65AndNamesTheKeyAndLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "ingest:\n  ring_capacity: many\n".write(to: file, atomically: true, encoding: .utf8)
+        let output = try CLI.run(["run", "--pipeline", file.path])
+        #expect(output.status == 65)
+        #expect(output.stderr.contains("bad.yaml:2"), "\(output.stderr)")
+        #expect(output.stderr.contains("ingest.ring_capacity: expected an integer"), "\(output.stderr)")
+        let missing = try CLI.run(["run", "--pipeline", folder.appendingPathComponent("nope.yaml").path])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("No such file"))
+    }
+
+    @Test func runEndpointErrorsExitWith64Or69() throws {
+        let usage = try CLI.run(["run", "--publish", "nonsense://x"])
+        #expect(usage.status == 64, "\(usage.stderr)")
+        let context = try Context()
+        let holder = try Socket(context, .pub)
+        try holder.bind("tcp://127.0.0.1:*")
+        let taken = try CLI.run(["run", "--publish", try holder.lastEndpoint])
+        #expect(taken.status == 69, "\(taken.stderr)")
+    }
+
+    /// SIGTERM: ingest stops, the ring drains, a final heartbeat goes out, exit 0.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func runPublishesAFinalHeartbeatAndExitsZeroOnSignal(signal: Int32) throws {
+        let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+        let run = try CLI.Running(["run", "--publish", endpoint, "--feed", "tcp://127.0.0.1:\(CLI.freePort())"])
+        let context = try Context()
+        let sub = try Socket(context, .sub)
+        try sub.subscribe("heartbeat")
+        try sub.set(.receiveTimeout(.seconds(5)))
+        try sub.connect(endpoint)
+        let first = try #require(try sub.receiveMessage(), "no heartbeat while running")
+        let codec = WireCodec()
+        guard case .heartbeat(let running) = try codec.decode(frames: first) else {
+            Issue.record("not a heartbeat")
+            return
+        }
+        run.signal(signal)
+        var last = running
+        while let frames = try sub.receiveMessage(), case .heartbeat(let beat) = try codec.decode(frames: frames) {
+            last = beat
+            try sub.set(.receiveTimeout(.milliseconds(1500)))
+        }
+        let output = run.wait(within: 5)
+        #expect(output.status == 0)
+        #expect(last.seq > running.seq, "a final heartbeat after the signal")
+        #expect(output.stderr.contains("riskstream: stopped: events_in=0"))
+    }
+
+    /// `riskstream` with no arguments is the demo; piped, it prints plain lines.
+    @Test func theDemoRunsEndToEndWithNoArguments() throws {
+        let output = try CLI.run(["--duration", "4"], within: 30)
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = output.lines
+        #expect(lines.first?.hasPrefix("demo: feed tcp://127.0.0.1:") == true)
+        let status = lines.filter { $0.hasPrefix("events_in=") }
+        #expect(status.count >= 2, "a status line per heartbeat")
+        let counts = status.compactMap { line in
+            line.split(separator: " ").first.flatMap { UInt64($0.dropFirst("events_in=".count)) }
+        }
+        #expect(counts.last ?? 0 > 1000, "the simulated feed flows through the engine: \(status)")
+        #expect(counts == counts.sorted())
+        #expect(lines.last?.hasPrefix("demo:") == true)
+        #expect(output.stderr.contains("riskstream: stopped:"))
+        #expect(!output.stdout.contains("\u{1B}["), "no terminal escapes when piped")
+    }
+}
