@@ -84,4 +84,17 @@ import ZeroMQ
         #expect(output.stderr.contains("riskstream: stopped:"))
         #expect(!output.stdout.contains("\u{1B}["), "no terminal escapes when piped")
     }
+
+    @Test func ctrlCStopsTheDemoWithinASecondWithASummary() throws {
+        let demo = try CLI.Running([])
+        Thread.sleep(forTimeInterval: 2)
+        let signalled = Date()
+        demo.signal(SIGINT)
+        let output = demo.wait(within: 5)
+        let took = Date().timeIntervalSince(signalled)
+        #expect(output.status == 0)
+        #expect(took < 1.0, "the demo took \(took) s to stop")
+        #expect(output.stdout.contains("alerts raised"))
+        #expect(output.stderr.contains("riskstream: stopped: events_in="))
+    }
 }
