@@ -20,6 +20,11 @@ struct EncodedTicks {
     var count: Int { topicOf.count }
     var averagePayload: Int { payloadBytes.count / Swift.max(count, 1) }
 
+    mutating func addTopic(_ topic: [UInt8]) {
+        topicRanges.append(topicBytes.count..<topicBytes.count + topic.count)
+        topicBytes += topic
+    }
+
     /// Sends every tick as `[topic, payload]` on `socket`.
     func send(on socket: Socket) throws {
         try topicBytes.withUnsafeBytes { topics throws in
@@ -54,16 +59,8 @@ func simulatedTicks(count: Int, seed: UInt64) -> (binary: EncodedTicks, json: En
             symbolIndex[tick.symbol] = id
             seqs.append(0)
             let topic = Array("tick.\(tick.symbol)".utf8)
-            for i in 0..<2 {
-                let start = i == 0 ? binary.topicBytes.count : json.topicBytes.count
-                if i == 0 {
-                    binary.topicBytes += topic
-                    binary.topicRanges.append(start..<start + topic.count)
-                } else {
-                    json.topicBytes += topic
-                    json.topicRanges.append(start..<start + topic.count)
-                }
-            }
+            binary.addTopic(topic)
+            json.addTopic(topic)
         }
         seqs[id] += 1
         tick.seq = seqs[id]
@@ -94,7 +91,9 @@ func boundFeed(_ context: Context) throws -> (socket: Socket, endpoint: String) 
 
 /// Waits for the first subscription message on an XPUB feed.
 func awaitSubscriber(_ feed: Socket, _ what: String) throws {
-    guard try feed.receiveMessage() != nil else { throw BenchError(description: "\(what) did not subscribe within 5 s") }
+    guard try feed.receiveMessage() != nil else {
+        throw BenchError(description: "\(what) did not subscribe within 5 s")
+    }
 }
 
 struct ThroughputSample {
@@ -197,8 +196,9 @@ struct ThroughputResult {
 func runThroughput(_ options: Options) throws -> [ThroughputResult] {
     let count = options.quick ? 100_000 : 400_000
     let (binary, json) = simulatedTicks(count: count, seed: 7)
-    print("engine throughput over tcp 127.0.0.1: \(grouped(Double(count))) simulated ticks per run (seed 7), "
-        + "median of \(options.runs) runs")
+    print(
+        "engine throughput over tcp 127.0.0.1: \(grouped(Double(count))) simulated ticks per run (seed 7), "
+            + "median of \(options.runs) runs")
     print("  events/s = ticks ÷ (first send → compute stage has processed the last tick); bare = first send →")
     print("  a SUB thread has received the last message. when_full: block, receive HWM unbounded: nothing lost.")
     print("")
@@ -220,17 +220,22 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
                 name: name, payloadBytes: ticks.averagePayload, bare: median(bare), engine: median(engine),
                 alertsPerRun: alerts.max() ?? 0, dropped: dropped))
     }
-    print(pad("ticks, 2 frames [topic, payload]", 38) + padLeft("events/s", 12) + padLeft("ns/event", 11)
-        + padLeft("engine ÷ bare", 15))
+    print(
+        pad("ticks, 2 frames [topic, payload]", 38) + padLeft("events/s", 12) + padLeft("ns/event", 11)
+            + padLeft("engine ÷ bare", 15))
     for r in results {
-        print(pad("bare libzmq PUB→SUB, \(r.name) (\(r.payloadBytes) B)", 38) + padLeft(grouped(r.bare), 12)
-            + padLeft(fixed(1e9 / r.bare, 1), 11))
-        print(pad("engine, \(r.name) ticks", 38) + padLeft(grouped(r.engine), 12)
-            + padLeft(fixed(1e9 / r.engine, 1), 11) + padLeft("\(fixed(r.engine / r.bare, 2))×", 15))
+        print(
+            pad("bare libzmq PUB→SUB, \(r.name) (\(r.payloadBytes) B)", 38) + padLeft(grouped(r.bare), 12)
+                + padLeft(fixed(1e9 / r.bare, 1), 11))
+        print(
+            pad("engine, \(r.name) ticks", 38) + padLeft(grouped(r.engine), 12)
+                + padLeft(fixed(1e9 / r.engine, 1), 11) + padLeft("\(fixed(r.engine / r.bare, 2))×", 15))
     }
     print("")
     for r in results {
-        print("engine, \(r.name): up to \(r.alertsPerRun) alerts published per run; \(r.dropped) events dropped in all runs")
+        print(
+            "engine, \(r.name): up to \(r.alertsPerRun) alerts published per run; \(r.dropped) events dropped in all runs"
+        )
     }
     return results
 }

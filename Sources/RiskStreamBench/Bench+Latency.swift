@@ -216,9 +216,11 @@ func runLatency(_ options: Options) throws -> [LatencyResult] {
     let warmUp = Int(options.rate * warmUpSeconds)
     let ticks = LatencyTicks(
         count: warmUp + Int(options.rate * seconds), rate: options.rate, alertEvery: options.alertEvery, seed: 11)
-    print("tick-to-alert latency over tcp 127.0.0.1: \(grouped(options.rate)) ticks/s offered for \(fixed(seconds, 1)) s "
-        + "after a \(fixed(warmUpSeconds, 1)) s warm-up; every \(options.alertEvery). tick a crossed quote")
-    print("  latency = receiver's wall clock − the tick's ts, stamped just before send; binary ticks in, JSON alerts out")
+    print(
+        "tick-to-alert latency over tcp 127.0.0.1: \(grouped(options.rate)) ticks/s offered for \(fixed(seconds, 1)) s "
+            + "after a \(fixed(warmUpSeconds, 1)) s warm-up; every \(options.alertEvery). tick a crossed quote")
+    print(
+        "  latency = receiver's wall clock − the tick's ts, stamped just before send; binary ticks in, JSON alerts out")
     print("")
     // Relay first, then the engine: each gets the machine alone.
     let results = [
@@ -234,7 +236,8 @@ func runLatency(_ options: Options) throws -> [LatencyResult] {
         print(pad(r.name, 36) + padLeft(samples, 15) + values.map { padLeft(fixed(Double($0) / 1000, 1), 9) }.joined())
     }
     print("")
-    print("samples = recorded / expected after the warm-up; offered rate achieved: "
-        + results.map { "\(grouped($0.offeredRate))/s" }.joined(separator: ", "))
+    print(
+        "samples = recorded / expected after the warm-up; offered rate achieved: "
+            + results.map { "\(grouped($0.offeredRate))/s" }.joined(separator: ", "))
     return results
 }

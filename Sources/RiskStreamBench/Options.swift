@@ -28,7 +28,9 @@ struct Options {
             case "codec", "engine", "all": section = Section(rawValue: argument)!
             case "--quick": quick = true
             case "--rate":
-                guard let value = rest.popFirst().flatMap(Double.init), value >= 1, value <= 1_000_000 else { return nil }
+                guard let value = rest.popFirst().flatMap(Double.init), value >= 1, value <= 1_000_000 else {
+                    return nil
+                }
                 rate = value
             case "--alert-every":
                 guard let value = rest.popFirst().flatMap(Int.init), value >= 1 else { return nil }

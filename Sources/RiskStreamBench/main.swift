@@ -9,7 +9,7 @@
 import ZeroMQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {
@@ -18,8 +18,9 @@ guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {
 }
 
 let version = Context.libraryVersion
-print("riskstream-bench \(options.section.rawValue)\(options.quick ? " --quick" : ""); libzmq "
-    + "\(version.major).\(version.minor).\(version.patch)")
+print(
+    "riskstream-bench \(options.section.rawValue)\(options.quick ? " --quick" : ""); libzmq "
+        + "\(version.major).\(version.minor).\(version.patch)")
 print("machine: \(machineNote())")
 let started = now()
 
@@ -40,9 +41,10 @@ do {
         let engine = latency[1].histogram
         let relay = latency[0].histogram
         let p = { (h: Histogram, q: Double) in Double(h.value(atPercentile: q)) / 1000 }
-        print("summary: engine ÷ bare libzmq throughput: \(ratios); tick-to-alert p50/p99/p99.9 "
-            + "\(fixed(p(engine, 50), 1))/\(fixed(p(engine, 99), 1))/\(fixed(p(engine, 99.9), 1)) µs vs bare relay "
-            + "\(fixed(p(relay, 50), 1))/\(fixed(p(relay, 99), 1))/\(fixed(p(relay, 99.9), 1)) µs")
+        print(
+            "summary: engine ÷ bare libzmq throughput: \(ratios); tick-to-alert p50/p99/p99.9 "
+                + "\(fixed(p(engine, 50), 1))/\(fixed(p(engine, 99), 1))/\(fixed(p(engine, 99.9), 1)) µs vs bare relay "
+                + "\(fixed(p(relay, 50), 1))/\(fixed(p(relay, 99), 1))/\(fixed(p(relay, 99.9), 1)) µs")
     }
 } catch {
     printError("riskstream-bench: \(error)")
