@@ -218,7 +218,7 @@ func runLatency(_ options: Options) throws -> [LatencyResult] {
         count: warmUp + Int(options.rate * seconds), rate: options.rate, alertEvery: options.alertEvery, seed: 11)
     print(
         "tick-to-alert latency over tcp 127.0.0.1: \(grouped(options.rate)) ticks/s offered for \(fixed(seconds, 1)) s "
-            + "after a \(fixed(warmUpSeconds, 1)) s warm-up; every \(options.alertEvery). tick a crossed quote")
+            + "after a \(fixed(warmUpSeconds, 1)) s warm-up; 1 tick in \(options.alertEvery) a crossed quote")
     print(
         "  latency = receiver's wall clock − the tick's ts, stamped just before send; binary ticks in, JSON alerts out")
     print("")
