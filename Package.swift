@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RiskStreamBench",
-            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator"],
+            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine"],
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),

@@ -138,6 +138,7 @@ public final class Engine: @unchecked Sendable {
         var nextHeartbeat = start + heartbeatEvery
         var nextSnapshot = snapshotEvery > 0 ? start + snapshotEvery : Int64.max
         var nextStale = start + staleEvery
+        var processed: UInt64 = 0
         while true {
             let finished = ingestFinished.load(ordering: .acquiring)
             let n = ring.drain(into: &batch, max: 1024)
@@ -145,6 +146,8 @@ public final class Engine: @unchecked Sendable {
                 let wall = EngineClock.wallNanoseconds()
                 for event in batch { compute.process(event, now: wall) }
                 batch.removeAll(keepingCapacity: true)
+                processed &+= UInt64(n)
+                counters.processed.store(processed, ordering: .relaxed)
             }
             let now = EngineClock.monotonicNanoseconds()
             if now >= nextStale {

@@ -7,6 +7,9 @@ public final class EngineCounters: Sendable {
     /// Valid inbound events accepted by the wire contract (written by ingest). A dropped event was
     /// accepted first, so `dropped` is a subset of `eventsIn`.
     public let eventsIn = Atomic<UInt64>(0)
+    /// Inbound events the compute stage has finished with (written by compute once per drained batch,
+    /// after the batch). Equals `eventsIn - dropped` once compute has caught up with ingest.
+    public let processed = Atomic<UInt64>(0)
     /// Frames rejected (written by ingest); per-reason counts are in `MalformedLog`.
     public let malformed = Atomic<UInt64>(0)
     /// Alert messages published, raised or cleared (written by compute).

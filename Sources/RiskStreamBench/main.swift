@@ -1,202 +1,54 @@
-// riskstream-bench: codec cost next to what bare libzmq moves, measured in one run.
+// riskstream-bench: the engine and its codec measured against the transport they run on, in one run.
 //
-//   swift run -c release riskstream-bench [--quick]
+//   swift build -c release --product riskstream-bench && .build/release/riskstream-bench [codec|engine|all] [--quick]
 //
-// Prints ns/event and events/s for JSON and binary decode+validate and encode of simulated ticks, then
-// bare libzmq 2-frame PUB/SUB throughput over inproc and tcp loopback with a binary-tick-sized payload,
-// and the ratio of each codec path to the transport. Every figure is the median of several runs.
-import MarketEvents
-import MarketSimulator
+// codec:  ns/event for JSON and binary decode+validate and encode, next to bare libzmq PUB/SUB msgs/s.
+// engine: engine events/s on binary and JSON ticks over tcp loopback next to bare libzmq PUB→SUB moving
+//         the same frames, and tick-to-alert latency percentiles at a fixed rate next to a bare relay.
+// See Options.swift for the flags.
 import ZeroMQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-let quick = CommandLine.arguments.contains("--quick")
-let runs = quick ? 3 : 5
-let codecIterations = quick ? 200_000 : 2_000_000
-let transportMessages = quick ? 200_000 : 2_000_000
-
-func now() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {
+    printError(Options.usage)
+    exit(64)
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted[sorted.count / 2]
-}
+let version = Context.libraryVersion
+print(
+    "riskstream-bench \(options.section.rawValue)\(options.quick ? " --quick" : ""); libzmq "
+        + "\(version.major).\(version.minor).\(version.patch)")
+print("machine: \(machineNote())")
+let started = now()
 
-/// Runs `body` `runs` times and returns the median nanoseconds per operation.
-func measure(operations: Int, _ body: () -> Void) -> Double {
-    var samples: [Double] = []
-    for _ in 0..<runs {
-        let start = now()
-        body()
-        samples.append(Double(now() - start) / Double(operations))
+do {
+    if options.section != .engine {
+        print("")
+        try CodecBench(quick: options.quick).run()
     }
-    return median(samples)
-}
-
-func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-}
-
-func fixed(_ value: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = Int((value * scale).rounded())
-    let whole = scaled / Int(scale)
-    let frac = abs(scaled % Int(scale))
-    guard digits > 0 else { return "\(whole)" }
-    let f = String(frac)
-    return "\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
-}
-
-func grouped(_ value: Double) -> String {
-    let digits = Array(String(Int(value.rounded())))
-    var out = ""
-    for (i, d) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-        out.append(d)
+    if options.section != .codec {
+        print("")
+        let throughput = try runThroughput(options)
+        print("")
+        print("machine: \(machineNote())")
+        print("")
+        let latency = try runLatency(options)
+        print("")
+        let ratios = throughput.map { "\($0.name) \(fixed($0.engine / $0.bare, 2))×" }.joined(separator: ", ")
+        let engine = latency[1].histogram
+        let relay = latency[0].histogram
+        let p = { (h: Histogram, q: Double) in Double(h.value(atPercentile: q)) / 1000 }
+        print(
+            "summary: engine ÷ bare libzmq throughput: \(ratios); tick-to-alert p50/p99/p99.9 "
+                + "\(fixed(p(engine, 50), 1))/\(fixed(p(engine, 99), 1))/\(fixed(p(engine, 99.9), 1)) µs vs bare relay "
+                + "\(fixed(p(relay, 50), 1))/\(fixed(p(relay, 99), 1))/\(fixed(p(relay, 99.9), 1)) µs")
     }
-    return out
+} catch {
+    printError("riskstream-bench: \(error)")
+    exit(70)
 }
-
-// MARK: - Codec
-
-var simulator = MarketSimulator(configuration: .standard(seed: 7))
-var ticks: [Tick] = []
-while ticks.count < 4096 {
-    if case .tick(var tick) = simulator.next() {
-        tick.seq = UInt64(ticks.count + 1)
-        ticks.append(tick)
-    }
-}
-let events = ticks.map { WireEvent.tick($0) }
-let topics = ticks.map { Array("tick.\($0.symbol)".utf8) }
-let jsonPayloads = events.map { WireCodec.encodeJSON($0) }
-let binaryPayloads = events.map { WireCodec.encodeBinary($0) }
-let codec = WireCodec()
-let mask = events.count - 1
-
-func decodeAll(_ payloads: [[UInt8]]) -> Double {
-    measure(operations: codecIterations) {
-        var checksum = 0.0
-        for i in 0..<codecIterations {
-            let j = i & mask
-            let event = topics[j].withUnsafeBytes { t in
-                payloads[j].withUnsafeBytes { p in try? codec.decode(topic: t, payload: p) }
-            }
-            if case .tick(let tick) = event { checksum += tick.price }
-        }
-        precondition(checksum > 0)
-    }
-}
-
-func encodeAll(binary: Bool) -> Double {
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(1024)
-    return measure(operations: codecIterations) {
-        var total = 0
-        for i in 0..<codecIterations {
-            buffer.removeAll(keepingCapacity: true)
-            if binary {
-                WireCodec.encodeBinary(events[i & mask], into: &buffer)
-            } else {
-                WireCodec.encodeJSON(events[i & mask], into: &buffer)
-            }
-            total &+= buffer.count
-        }
-        precondition(total > 0)
-    }
-}
-
-let averageJSON = jsonPayloads.reduce(0) { $0 + $1.count } / jsonPayloads.count
-let averageBinary = binaryPayloads.reduce(0) { $0 + $1.count } / binaryPayloads.count
-print("riskstream-bench: median of \(runs) runs; ticks from the simulator (seed 7)")
-print("libzmq \(Context.libraryVersion.major).\(Context.libraryVersion.minor).\(Context.libraryVersion.patch)")
 print("")
-let codecRows: [(String, Double)] = [
-    ("JSON decode+validate (\(averageJSON) B)", decodeAll(jsonPayloads)),
-    ("binary decode+validate (\(averageBinary) B)", decodeAll(binaryPayloads)),
-    ("JSON encode", encodeAll(binary: false)),
-    ("binary encode", encodeAll(binary: true)),
-]
-print(pad("codec, per tick", 38) + pad("ns/event", 12) + "events/s")
-for (name, ns) in codecRows {
-    print(pad(name, 38) + pad(fixed(ns, 1), 12) + grouped(1e9 / ns))
-}
-
-// MARK: - Transport
-
-/// Bare libzmq: one thread publishes `transportMessages` two-frame messages, this thread receives them.
-/// Returns messages per second at the subscriber (first to last message).
-func pubSubThroughput(endpoint: String, payloadSize: Int) throws -> Double {
-    let context = try Context(ioThreads: 1)
-    let pub = try Socket(context, .xpub)
-    try pub.set(.sendHighWaterMark(0))
-    try pub.bind(endpoint)
-    let resolved = try pub.lastEndpoint
-    let sub = try Socket(context, .sub)
-    try sub.set(.receiveHighWaterMark(0))
-    try sub.subscribe("")
-    try sub.connect(resolved)
-    _ = try pub.receiveMessage()  // subscription arrived: no slow-joiner loss
-    let topic = Array("tick.AAPL".utf8)
-    let payload = [UInt8](repeating: 0xB1, count: payloadSize)
-    let count = transportMessages
-    let sender = Thread {
-        topic.withUnsafeBytes { t in
-            payload.withUnsafeBytes { p in
-                for _ in 0..<count { _ = try! pub.send(topic: t, payload: p) }
-            }
-        }
-    }
-    let buffer = MessageBuffer(capacity: 2)
-    _ = try sub.receive(into: buffer)
-    let start = now()
-    for _ in 1..<count { _ = try sub.receive(into: buffer) }
-    let elapsed = now() - start
-    sender.join()
-    return Double(count - 1) / (Double(elapsed) / 1e9)
-}
-
-/// A joinable thread without Foundation.
-final class Thread: @unchecked Sendable {
-    // @unchecked: the body runs once on the new thread; `join` only waits for it.
-    private var handle = pthread_t()
-    private let body: () -> Void
-
-    init(_ body: @escaping () -> Void) {
-        self.body = body
-        let unmanaged = Unmanaged.passRetained(self)
-        pthread_create(&handle, nil, { raw in
-            let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-            thread.body()
-            return nil
-        }, unmanaged.toOpaque())
-    }
-
-    func join() { pthread_join(handle, nil) }
-}
-
-print("")
-print(pad("bare libzmq PUB/SUB, 2 frames (\(averageBinary) B)", 38) + pad("ns/msg", 12) + "msgs/s")
-var transport: [(String, Double)] = []
-for (name, endpoint) in [("inproc", "inproc://bench"), ("tcp 127.0.0.1", "tcp://127.0.0.1:*")] {
-    var samples: [Double] = []
-    for _ in 0..<runs { samples.append(try pubSubThroughput(endpoint: endpoint, payloadSize: averageBinary)) }
-    let rate = median(samples)
-    transport.append((name, rate))
-    print(pad(name, 38) + pad(fixed(1e9 / rate, 1), 12) + grouped(rate))
-}
-
-print("")
-print("ratio: codec events/s ÷ transport msgs/s (above 1: the codec outruns the wire)")
-for (codecName, ns) in codecRows.prefix(2) {
-    let line = transport.map { "\($0.0) \(fixed((1e9 / ns) / $0.1, 1))×" }.joined(separator: ", ")
-    print(pad(codecName, 38) + line)
-}
+print("machine: \(machineNote()); took \(fixed(Double(now() - started) / 1e9, 1)) s")
