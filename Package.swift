@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "MarketEvents", swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
         .target(name: "MarketSimulator", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        // Online learning: preprocessing, SGD linear models, Hoeffding trees, forests, drift detectors,
+        // progressive validation. Pure Swift: no I/O, no ZeroMQ.
+        .target(name: "OnlineLearning", dependencies: ["SeededRandom"], swiftSettings: strict),
         // Pure risk computation: features, estimators, rules, data quality. No I/O, no ZeroMQ.
         .target(name: "RiskModels", dependencies: ["MarketEvents"], swiftSettings: strict),
         // Threads, ring buffers, pipeline configuration, ingest and publishing.
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
+        .testTarget(name: "OnlineLearningTests", dependencies: ["OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "RiskModelsTests", dependencies: ["RiskModels", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "RiskEngineTests",
