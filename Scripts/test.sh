@@ -9,27 +9,25 @@ source Scripts/bootstrap.sh
 echo "== build (warnings are errors)"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
+# Runs `swift test` with the thread sanitizer and the given arguments; prints the log only on failure.
+sanitized() {
+    local name=$1 log=.build/tsan-$1.log
+    shift
+    if ! swift test --sanitize=thread "$@" >"$log" 2>&1; then
+        cat "$log"
+        echo "thread-sanitizer run '$name' failed (log above)" >&2
+        exit 1
+    fi
+    grep -E "Test run with|ThreadSanitizer" "$log" | sed "s/^/tsan $name: /" || true
+}
+
 echo "== ZeroMQ module under the thread sanitizer"
-log=.build/tsan.log
-if ! swift test --scratch-path .build-tsan --sanitize=thread -Xswiftc -warnings-as-errors --filter ZeroMQTests \
-    >"$log" 2>&1; then
-    cat "$log"
-    echo "thread-sanitizer run failed (log above)" >&2
-    exit 1
-fi
-grep -E "Test run with|ThreadSanitizer" "$log" | sed 's/^/tsan: /'
+sanitized zeromq --scratch-path .build-tsan -Xswiftc -warnings-as-errors --filter ZeroMQTests
 
 # The ring's slot hand-over is only visible to the sanitizer in an optimised build: in debug the generic
 # element copies run in uninstrumented runtime code (see Tests/RiskEngineTests/SPSCRingConcurrencyTests.swift).
 echo "== SPSC ring under the thread sanitizer, optimised"
-log=.build/tsan-ring.log
-if ! swift test -c release --scratch-path .build-tsan-release --sanitize=thread --filter "SPSCRing|Wakeup" \
-    >"$log" 2>&1; then
-    cat "$log"
-    echo "thread-sanitizer run of the ring failed (log above)" >&2
-    exit 1
-fi
-grep -E "Test run with|ThreadSanitizer" "$log" | sed 's/^/tsan: /'
+sanitized ring -c release --scratch-path .build-tsan-release --filter "SPSCRing|Wakeup"
 
 echo "== whole test suite"
 swift test --skip-build
