@@ -96,5 +96,17 @@ func summary(_ engine: Engine) -> String {
     return "riskstream: stopped: events_in=\(c.eventsIn.load(ordering: .relaxed)) "
         + "malformed=\(c.malformed.load(ordering: .relaxed)) dropped=\(engine.dropped) "
         + "quarantined=\(c.quarantined.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
-        + "published=\(c.published.load(ordering: .relaxed))"
+        + "published=\(c.published.load(ordering: .relaxed))" + malformedBreakdown(engine)
+}
+
+/// ` malformed_by_reason=frame_count:2,non_finite:1 last_malformed="…"`, or nothing when all frames were good.
+func malformedBreakdown(_ engine: Engine) -> String {
+    let counts = engine.malformedLog.countsByReason
+    guard !counts.isEmpty else { return "" }
+    let reasons = counts.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+    var text = " malformed_by_reason=\(reasons)"
+    if let last = engine.malformedLog.recent.last {
+        text += " last_malformed=\"\(last.topic) \(last.reason)\(last.field.map { " field \($0)" } ?? ""): \(last.detail)\""
+    }
+    return text
 }

@@ -45,5 +45,9 @@ import Testing
         let log = String(decoding: engineErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("events_in=\(ticks) malformed=\(ticks / 3) dropped=0"), "\(log)")
         #expect(log.contains("malformed frame rejected"), "malformed frames are logged")
+        // Ten malformed kinds, cycled over 200 bad frames: 20 each, and the two frame-count kinds add up.
+        #expect(log.contains("frame_count:40"), "\(log)")
+        #expect(log.contains("non_finite:20"), "\(log)")
+        #expect(log.contains("last_malformed="), "\(log)")
     }
 }
