@@ -18,6 +18,9 @@ public struct FeatureHasher: Sendable, Hashable, Checkpointable {
         self.seed = seed
     }
 
+    /// Bytes of state: the hasher holds only its bits and seed.
+    public var memoryBound: Int { 16 }
+
     /// 2^bits: the width of the feature vectors produced (and of the model that consumes them).
     public var bucketCount: Int { 1 << bits }
 

@@ -90,11 +90,12 @@ import Testing
         var model = SGDRegressor(featureCount: 1, options: .init(fitIntercept: false))
         model.learn([1], 1)
         let w = model.weights[0]
-        // x jumps to 100 with a target matching the current prediction per unit of scale: the weight is
-        // first divided by 100, then the flow moves the prediction towards y without passing it.
-        model.learn([100], 0)
-        #expect(model.weights[0] <= w / 100 + 1e-15)
-        #expect(model.weights[0] >= 0)
+        #expect(w > 0)
+        // x jumps from scale 1 to 100: the weight is first multiplied by 1/100, so the prediction is
+        // (w/100)·100 = w, which is the target: no gradient, and the weight stays w/100. Without the
+        // rescale the prediction would be 100·w and the step would move the weight elsewhere.
+        model.learn([100], w)
+        #expect(abs(model.weights[0] - w / 100) < 1e-12 * w)
     }
 
     @Test func l2DecaysAndL1ClipsByCumulativePenalty() {
