@@ -30,7 +30,6 @@ public enum Loss: Sendable, Hashable {
     }
 
     /// ℓ(p, y). - Complexity: O(1).
-    
     public func value(prediction p: Double, target y: Double) -> Double {
         switch self {
         case .squared:
@@ -48,7 +47,6 @@ public enum Loss: Sendable, Hashable {
     }
 
     /// ∂ℓ/∂p at (p, y); 0 at a kink. - Complexity: O(1).
-    
     public func gradient(prediction p: Double, target y: Double) -> Double {
         switch self {
         case .squared:
@@ -71,7 +69,6 @@ public enum Loss: Sendable, Hashable {
     /// `k > 0` is how fast the prediction moves per unit of gradient. The flow never carries the prediction
     /// past the target (squared, Huber, quantile) or into the ε-tube (epsilon-insensitive), whatever `k`
     /// and `importance` are: this is what keeps the normalized update from overshooting.
-    
     func flowStep(prediction p: Double, target y: Double, importance h: Double, rate k: Double) -> Double {
         switch self {
         case .squared:
@@ -125,7 +122,6 @@ public enum UpdateRule: Sendable, Hashable {
     public static let `default` = UpdateRule.normalizedAdaptive(learningRate: 0.5)
 
     /// The base step size used to scale regularization at update count `t` (≥ 1).
-    
     func baseRate(at t: Double) -> Double {
         switch self {
         case .constant(let eta), .adaGrad(let eta), .adam(let eta, _, _), .normalizedAdaptive(let eta):

@@ -105,7 +105,6 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
     // MARK: Prediction
 
     /// w·x + b. - Complexity: O(d), no allocation. - Precondition: `x.count == featureCount`.
-    
     public func predict(_ x: [Double]) -> Double {
         precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
         return x.withUnsafeBufferPointer { predict(DenseFeatures(values: $0)) }
@@ -113,14 +112,13 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
 
     /// w·x + b over the listed features only. - Complexity: O(nnz), no allocation.
     /// - Precondition: equal counts, indices in `0..<featureCount`.
-    
     public func predict(indices: [Int], values: [Double]) -> Double {
         precondition(indices.count == values.count, "indices and values differ in length")
         return indices.withUnsafeBufferPointer { i in
             values.withUnsafeBufferPointer { v in predict(SparseFeatures(indices: i, values: v, bound: featureCount)) }
         }
     }
-    
+
     func predict<F: FeatureSource>(_ f: F) -> Double {
         state.withUnsafeBufferPointer { s in
             var sum = intercept
@@ -147,7 +145,6 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
 
     /// One SGD update on a dense example. - Complexity: O(d), no allocation.
     /// - Precondition: `x.count == featureCount`.
-    
     public mutating func learn(_ x: [Double], _ y: Double, weight: Double) {
         precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
         x.withUnsafeBufferPointer { learn(DenseFeatures(values: $0), y, weight: weight) }
@@ -155,7 +152,6 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
 
     /// One SGD update on a sparse example (features not listed are 0). Indices must be distinct
     /// (`FeatureHasher` merges collisions). - Complexity: O(nnz), no allocation.
-    
     public mutating func learn(indices: [Int], values: [Double], _ y: Double, weight: Double = 1) {
         precondition(indices.count == values.count, "indices and values differ in length")
         let bound = featureCount
@@ -165,7 +161,7 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
             }
         }
     }
-    
+
     mutating func learn<F: FeatureSource>(_ f: F, _ y: Double, weight h: Double) {
         if h == 0 { return }
         guard y.isFinite, h.isFinite, h > 0, f.allFinite else {
@@ -182,7 +178,7 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
         }
         if options.l1 > 0 || options.l2 > 0 { regularize(f, h, t) }
     }
-    
+
     mutating func plainStep<F: FeatureSource>(_ f: F, _ y: Double, _ h: Double, _ t: Double) {
         let p = predict(f)
         let clip = options.gradientClip
@@ -241,7 +237,7 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
             preconditionFailure("normalizedStep handles this rule")
         }
     }
-    
+
     mutating func normalizedStep<F: FeatureSource>(_ f: F, _ y: Double, _ h: Double, _ eta: Double) {
         let n = f.count
         let st = Self.stride
@@ -296,7 +292,8 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
         speed *= multiplier
         if !(speed > 0) || !speed.isFinite { return }
         let clip = options.gradientClip * h
-        let u = min(max(options.loss.flowStep(prediction: p, target: y, importance: h, rate: speed) / speed, -clip), clip)
+        let u = min(
+            max(options.loss.flowStep(prediction: p, target: y, importance: h, rate: speed) / speed, -clip), clip)
         let step = u * multiplier
         // Pass 3: move every present weight along its rate.
         state.withUnsafeMutableBufferPointer { s in
@@ -310,7 +307,7 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
         }
         if fit { intercept += step * interceptRate }
     }
-    
+
     mutating func regularize<F: FeatureSource>(_ f: F, _ h: Double, _ t: Double) {
         let base = options.updateRule.baseRate(at: t)
         let decay = max(0, 1 - h * options.l2 * base)

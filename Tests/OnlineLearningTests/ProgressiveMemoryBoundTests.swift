@@ -21,11 +21,15 @@ import Testing
             pv.process(z, 3 * x[0] + 1)
             if t == 10 {
                 firstBounds = [standardizer.memoryBound, pv.memoryBound, pv.model.memoryBound]
-                firstSizes = [standardizer.savedState().count, pv.model.savedState().count, pv.rolling!.savedState().count]
+                firstSizes = [
+                    standardizer.savedState().count, pv.model.savedState().count, pv.rolling!.savedState().count,
+                ]
             }
         }
         #expect([standardizer.memoryBound, pv.memoryBound, pv.model.memoryBound] == firstBounds)
-        #expect([standardizer.savedState().count, pv.model.savedState().count, pv.rolling!.savedState().count] == firstSizes)
+        #expect(
+            [standardizer.savedState().count, pv.model.savedState().count, pv.rolling!.savedState().count] == firstSizes
+        )
         #expect(pv.pendingCount == 5 && pv.scoredCount == 1_000_000)
         #expect(pv.metrics.mae < 0.05)
     }

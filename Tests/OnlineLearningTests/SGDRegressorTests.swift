@@ -22,58 +22,83 @@ import Testing
     static let cases: [Case] = [
         // Constant η = 0.1, squared: g = p − y.
         // 1: p = 0, g = −3: w = 0 + 0.1·3·2 = 0.6, b = 0.3.  2: p = 1.5, g = −1.5: w = 0.9, b = 0.45.
-        Case(name: "constant squared", options: .init(loss: .squared, updateRule: .constant(learningRate: 0.1)),
-             expected: [(0.6, 0.3), (0.9, 0.45)]),
+        Case(
+            name: "constant squared", options: .init(loss: .squared, updateRule: .constant(learningRate: 0.1)),
+            expected: [(0.6, 0.3), (0.9, 0.45)]),
         // Huber δ = 1: g clipped to −1. 1: w = 0.2, b = 0.1.  2: p = 0.5, r = −2.5, g = −1: w = 0.4, b = 0.2.
-        Case(name: "constant huber", options: .init(loss: .huber(delta: 1), updateRule: .constant(learningRate: 0.1)),
-             expected: [(0.2, 0.1), (0.4, 0.2)]),
+        Case(
+            name: "constant huber", options: .init(loss: .huber(delta: 1), updateRule: .constant(learningRate: 0.1)),
+            expected: [(0.2, 0.1), (0.4, 0.2)]),
         // Huber δ = 5: quadratic zone, same as squared.
-        Case(name: "constant huber quadratic", options: .init(loss: .huber(delta: 5), updateRule: .constant(learningRate: 0.1)),
-             expected: [(0.6, 0.3), (0.9, 0.45)]),
+        Case(
+            name: "constant huber quadratic",
+            options: .init(loss: .huber(delta: 5), updateRule: .constant(learningRate: 0.1)),
+            expected: [(0.6, 0.3), (0.9, 0.45)]),
         // ε-insensitive ε = 2.8: 1: |r| = 3 > ε, g = −1: w = 0.2, b = 0.1.  2: p = 0.5, |r| = 2.5 ≤ ε: no step.
-        Case(name: "constant epsilon", options: .init(loss: .epsilonInsensitive(epsilon: 2.8), updateRule: .constant(learningRate: 0.1)),
-             expected: [(0.2, 0.1), (0.2, 0.1)]),
+        Case(
+            name: "constant epsilon",
+            options: .init(loss: .epsilonInsensitive(epsilon: 2.8), updateRule: .constant(learningRate: 0.1)),
+            expected: [(0.2, 0.1), (0.2, 0.1)]),
         // Quantile τ = 0.9, y above p: g = −0.9. 1: w = 0.18, b = 0.09.  2: p = 0.45, g = −0.9: w = 0.36, b = 0.18.
-        Case(name: "constant quantile 0.9", options: .init(loss: .quantile(tau: 0.9), updateRule: .constant(learningRate: 0.1)),
-             expected: [(0.18, 0.09), (0.36, 0.18)]),
+        Case(
+            name: "constant quantile 0.9",
+            options: .init(loss: .quantile(tau: 0.9), updateRule: .constant(learningRate: 0.1)),
+            expected: [(0.18, 0.09), (0.36, 0.18)]),
         // Quantile τ = 0.2, y = −1 below p = 0: g = 1 − τ = 0.8. 1: w = −0.16, b = −0.08.
         // 2: p = −0.4, still above y: w = −0.32, b = −0.16.
-        Case(name: "constant quantile 0.2", options: .init(loss: .quantile(tau: 0.2), updateRule: .constant(learningRate: 0.1)),
-             y: -1, expected: [(-0.16, -0.08), (-0.32, -0.16)]),
+        Case(
+            name: "constant quantile 0.2",
+            options: .init(loss: .quantile(tau: 0.2), updateRule: .constant(learningRate: 0.1)),
+            y: -1, expected: [(-0.16, -0.08), (-0.32, -0.16)]),
         // Inverse scaling η₀ = 0.1, p = 0.5: 1: rate 0.1, as constant.  2: rate 0.1/√2, g = −1.5:
         // w = 0.6 + 0.1/√2·1.5·2 = 0.812132, b = 0.3 + 0.1/√2·1.5 = 0.406066.
-        Case(name: "inverse scaling", options: .init(updateRule: .inverseScaling(learningRate: 0.1, power: 0.5)),
-             expected: [(0.6, 0.3), (0.6 + 0.1 / 2.0.squareRoot() * 3, 0.3 + 0.1 / 2.0.squareRoot() * 1.5)]),
+        Case(
+            name: "inverse scaling", options: .init(updateRule: .inverseScaling(learningRate: 0.1, power: 0.5)),
+            expected: [(0.6, 0.3), (0.6 + 0.1 / 2.0.squareRoot() * 3, 0.3 + 0.1 / 2.0.squareRoot() * 1.5)]),
         // AdaGrad η = 0.1: 1: gx = −6, G = 36, w = 0.6/(6 + 1e-8) ≈ 0.1; b: G = 9, b = 0.3/(3 + 1e-8) ≈ 0.1.
         // 2: p = 0.3, g = −2.7, gx = −5.4, G = 65.16: w = 0.1 + 0.54/(√65.16 + 1e-8) = 0.166896;
         //    b: G = 16.29, b = 0.1 + 0.27/(√16.29 + 1e-8) = 0.166896.
-        Case(name: "adagrad", options: .init(updateRule: .adaGrad(learningRate: 0.1)),
-             expected: [(0.6 / (6 + 1e-8), 0.3 / (3 + 1e-8)),
-                        (0.6 / (6 + 1e-8) + 0.54 / (65.16.squareRoot() + 1e-8),
-                         0.3 / (3 + 1e-8) + 0.27 / (16.29.squareRoot() + 1e-8))]),
+        Case(
+            name: "adagrad", options: .init(updateRule: .adaGrad(learningRate: 0.1)),
+            expected: [
+                (0.6 / (6 + 1e-8), 0.3 / (3 + 1e-8)),
+                (
+                    0.6 / (6 + 1e-8) + 0.54 / (65.16.squareRoot() + 1e-8),
+                    0.3 / (3 + 1e-8) + 0.27 / (16.29.squareRoot() + 1e-8)
+                ),
+            ]),
         // Adam η = 0.1, β = (0.9, 0.999): 1: m̂ = gx, v̂ = gx², w = 0.1·6/(6 + 1e-8) ≈ 0.1, b ≈ 0.1.
         // 2: p ≈ 0.3, g ≈ −2.7, gx ≈ −5.4: m = −1.08, v = 0.065124, m̂ = −1.08/0.19 = −5.68421,
         //    v̂ = 0.065124/0.001999 = 32.5783: w = 0.1 + 0.1·5.68421/5.70774 = 0.199588; for b, m = −0.54,
         //    v = 0.016281: b = 0.1 + 0.1·2.842105/2.85387 = 0.199588.
-        Case(name: "adam", options: .init(updateRule: .adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999)),
-             expected: [(0.1, 0.1), (0.1 + 0.1 * (1.08 / 0.19) / (0.065124 / 0.001999).squareRoot(),
-                                     0.1 + 0.1 * (0.54 / 0.19) / (0.016281 / 0.001999).squareRoot())]),
+        Case(
+            name: "adam", options: .init(updateRule: .adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999)),
+            expected: [
+                (0.1, 0.1),
+                (
+                    0.1 + 0.1 * (1.08 / 0.19) / (0.065124 / 0.001999).squareRoot(),
+                    0.1 + 0.1 * (0.54 / 0.19) / (0.016281 / 0.001999).squareRoot()
+                ),
+            ]),
         // Normalized adaptive η = 0.5 (the default), squared. 1: s = 2, ‖x/s‖² + 1 = 2, multiplier
         // 0.5·√(1/2); g = −3: G = 9·4 = 36, r = 1/(6·2), G_b = 9, r_b = 1/3; speed k = mult·(4/12 + 1/3)
         // = 0.235702; Δp = 3·(1 − e^(−k)) = 0.629952; u = Δp/k; w = u·mult·r·2 = 0.157488, b = 0.314976.
         // 2: p = 0.629952, g = −2.370048, G = 36 + 4g², G_b = 9 + g², mult = 0.5·√(2/4):
         //    w = 0.257536, b = 0.515072.
-        Case(name: "normalized squared", options: .init(),
-             expected: [(0.1574881065537403, 0.3149762131074806), (0.2575361371468034, 0.5150722742936068)]),
+        Case(
+            name: "normalized squared", options: .init(),
+            expected: [(0.1574881065537403, 0.3149762131074806), (0.2575361371468034, 0.5150722742936068)]),
         // Normalized, quantile τ = 0.9: speed k = mult·(4/(0.9·2·2) + 1/0.9) = 0.353553·(2/0.9) = 0.785674,
         // Δp = min(0.9·k, 3) = 0.707107; u = 0.9 → w = 0.9·mult·(1/(1.8·2))·2 = 0.176777, b = 0.9·mult/0.9 = 0.353553.
-        Case(name: "normalized quantile", options: .init(loss: .quantile(tau: 0.9)),
-             expected: [(0.5 * 0.5.squareRoot() / 2, 0.5 * 0.5.squareRoot())]),
+        Case(
+            name: "normalized quantile", options: .init(loss: .quantile(tau: 0.9)),
+            expected: [(0.5 * 0.5.squareRoot() / 2, 0.5 * 0.5.squareRoot())]),
         // Normalized, Huber δ = 1: g = −1 (linear zone), G = 4, r = 1/(2·2), G_b = 1, r_b = 1;
         // k = mult·(4/4 + 1) = 2·mult = 0.707107. Time to reach |r| = δ: (3 − 1)/(1·k) = 2.83 > 1, so
         // Δp = δ·k = 0.707107, u = 1: w = mult/4·2 = 0.176777, b = mult = 0.353553.
-        Case(name: "normalized huber", options: .init(loss: .huber(delta: 1)),
-             expected: [(0.5 * 0.5.squareRoot() / 2, 0.5 * 0.5.squareRoot())]),
+        Case(
+            name: "normalized huber", options: .init(loss: .huber(delta: 1)),
+            expected: [(0.5 * 0.5.squareRoot() / 2, 0.5 * 0.5.squareRoot())]),
     ]
 
     @Test(arguments: cases)
@@ -101,12 +126,14 @@ import Testing
     @Test func l2DecaysAndL1ClipsByCumulativePenalty() {
         // Constant η = 0.1, no intercept, x = [2], y = 3.
         // L2 λ = 0.5: loss step gives 0.6, then ×(1 − 0.1·0.5) = 0.57.
-        var ridge = SGDRegressor(featureCount: 1, options: .init(updateRule: .constant(learningRate: 0.1), l2: 0.5, fitIntercept: false))
+        var ridge = SGDRegressor(
+            featureCount: 1, options: .init(updateRule: .constant(learningRate: 0.1), l2: 0.5, fitIntercept: false))
         ridge.learn([2], 3)
         #expect(abs(ridge.weights[0] - 0.57) < 1e-12)
         // L1 λ = 0.5: u = 0.05. 1: 0.6 → max(0, 0.6 − (0.05 + 0)) = 0.55, q = −0.05.
         // 2: p = 1.1, g = −1.9: 0.55 + 0.38 = 0.93; u = 0.1 → 0.93 − (0.1 − 0.05) = 0.88.
-        var lasso = SGDRegressor(featureCount: 1, options: .init(updateRule: .constant(learningRate: 0.1), l1: 0.5, fitIntercept: false))
+        var lasso = SGDRegressor(
+            featureCount: 1, options: .init(updateRule: .constant(learningRate: 0.1), l1: 0.5, fitIntercept: false))
         lasso.learn([2], 3)
         #expect(abs(lasso.weights[0] - 0.55) < 1e-12)
         lasso.learn([2], 3)
@@ -131,7 +158,9 @@ import Testing
     }
 
     @Test func gradientClippingBoundsTheStep() {
-        var model = SGDRegressor(featureCount: 1, options: .init(updateRule: .constant(learningRate: 0.1), gradientClip: 0.5, fitIntercept: false))
+        var model = SGDRegressor(
+            featureCount: 1,
+            options: .init(updateRule: .constant(learningRate: 0.1), gradientClip: 0.5, fitIntercept: false))
         model.learn([2], 3)  // g = −3 clipped to −0.5: w = 0.1·0.5·2 = 0.1
         #expect(abs(model.weights[0] - 0.1) < 1e-12)
     }
@@ -147,7 +176,8 @@ import Testing
     static func stream(seed: UInt64, count: Int, width: Int, zeros: Bool = false) -> [([Double], Double)] {
         var rng = Xoshiro256(seed: seed)
         return (0..<count).map { _ in
-            let x = (0..<width).map { i in zeros && rng.nextUnitDouble() < 0.5 ? 0 : rng.nextGaussian() * Double(i + 1) }
+            let x = (0..<width).map { i in zeros && rng.nextUnitDouble() < 0.5 ? 0 : rng.nextGaussian() * Double(i + 1)
+            }
             let y = x.enumerated().reduce(0.5) { $0 + $1.element / Double($1.offset + 1) } + 0.1 * rng.nextGaussian()
             return (x, y)
         }
