@@ -26,19 +26,14 @@ public struct FeatureHasher: Sendable, Hashable, Checkpointable {
 
     /// The 64-bit digest of a token's UTF-8 bytes.
     public func digest(_ token: some StringProtocol) -> UInt64 {
-        var h = start
-        for byte in token.utf8 { h = (h ^ UInt64(byte)) &* Self.prime }
-        return Self.finalize(h)
+        Self.finalize(Self.mix(start, token))
     }
 
     /// The digest of `field`, a 0x1F separator, then `value`: a categorical value namespaced by its field,
     /// without building the concatenated string.
     public func digest(field: some StringProtocol, value: some StringProtocol) -> UInt64 {
-        var h = start
-        for byte in field.utf8 { h = (h ^ UInt64(byte)) &* Self.prime }
-        h = (h ^ 0x1F) &* Self.prime
-        for byte in value.utf8 { h = (h ^ UInt64(byte)) &* Self.prime }
-        return Self.finalize(h)
+        let h = (Self.mix(start, field) ^ 0x1F) &* Self.prime
+        return Self.finalize(Self.mix(h, value))
     }
 
     /// The bucket and sign for a digest.
@@ -69,9 +64,52 @@ public struct FeatureHasher: Sendable, Hashable, Checkpointable {
         features.consolidate()
     }
 
+    // Concrete `String` paths: the generic ones above are not specialized across modules, and their
+    // per-token generic dispatch costs more than the hashing itself.
+
+    /// The 64-bit digest of a token's UTF-8 bytes (same value as the generic overload).
+    public func digest(_ token: String) -> UInt64 {
+        Self.finalize(Self.mix(start, token))
+    }
+
+    /// Adds sign·value at the token's bucket.
+    public func add(token: String, value: Double = 1, to features: inout HashedFeatures) {
+        let (index, sign) = bucket(of: digest(token))
+        features.append(index: index, value: sign * value)
+    }
+
+    /// `transform(tokens:into:)` for an array of strings, without generic dispatch.
+    public func transform(tokens: [String], into features: inout HashedFeatures) {
+        features.removeAll()
+        for token in tokens { add(token: token, to: &features) }
+        features.consolidate()
+    }
+
+    private static func mix(_ state: UInt64, _ text: String) -> UInt64 {
+        if let h = text.utf8.withContiguousStorageIfAvailable({ mix(state, $0) }) { return h }
+        var h = state
+        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* prime }
+        return h
+    }
+
     private var start: UInt64 { Self.offsetBasis ^ (seed &* 0x9E37_79B9_7F4A_7C15) }
     private static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
     private static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    /// FNV-1a over the UTF-8 bytes, through contiguous storage when the string has it (native strings
+    /// do): one generic call per token instead of one per byte.
+    private static func mix(_ state: UInt64, _ text: some StringProtocol) -> UInt64 {
+        if let h = text.utf8.withContiguousStorageIfAvailable({ mix(state, $0) }) { return h }
+        var h = state
+        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* prime }
+        return h
+    }
+
+    private static func mix(_ state: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = state
+        for byte in bytes { h = (h ^ UInt64(byte)) &* prime }
+        return h
+    }
 
     private static func finalize(_ value: UInt64) -> UInt64 {
         var h = value
@@ -128,25 +166,26 @@ public struct HashedFeatures: Sendable, Hashable {
     public mutating func consolidate() {
         let n = indices.count
         if n < 2 { return }
-        indices.withUnsafeMutableBufferPointer { idx in
+        let out = indices.withUnsafeMutableBufferPointer { idx in
             values.withUnsafeMutableBufferPointer { val in
                 Self.sort(idx, val)
-            }
-        }
-        var out = 0
-        var k = 0
-        while k < n {
-            let index = indices[k]
-            var sum = values[k]
-            k += 1
-            while k < n && indices[k] == index {
-                sum += values[k]
-                k += 1
-            }
-            if sum != 0 {
-                indices[out] = index
-                values[out] = sum
-                out += 1
+                var out = 0
+                var k = 0
+                while k < n {
+                    let index = idx[k]
+                    var sum = val[k]
+                    k += 1
+                    while k < n && idx[k] == index {
+                        sum += val[k]
+                        k += 1
+                    }
+                    if sum != 0 {
+                        idx[out] = index
+                        val[out] = sum
+                        out += 1
+                    }
+                }
+                return out
             }
         }
         indices.removeLast(n - out)
@@ -184,5 +223,17 @@ public struct HashedFeatures: Sendable, Hashable {
             swapAt(0, end)
             siftDown(0, end)
         }
+    }
+}
+
+extension SGDRegressor {
+    /// w·x + b for hashed features. - Complexity: O(nnz), no allocation.
+    public func predict(_ features: HashedFeatures) -> Double {
+        predict(indices: features.indices, values: features.values)
+    }
+
+    /// One update on hashed features (consolidated by `FeatureHasher.transform`). O(nnz), no allocation.
+    public mutating func learn(_ features: HashedFeatures, _ y: Double, weight: Double = 1) {
+        learn(indices: features.indices, values: features.values, y, weight: weight)
     }
 }
