@@ -21,9 +21,9 @@
 ///   multiplier by `gradientClip`·h instead).
 ///
 /// Cost: predict O(d) over present features, learn O(d) with at most three passes; neither allocates on
-/// the dense or the sparse path. Memory: `memoryBound` = 40·(d + 1) + 96 bytes of model state beyond the
-/// struct itself (five doubles per feature: weight, two optimizer accumulators, scale, L1 penalty, plus
-/// one scratch double), fixed at initialization.
+/// the dense or the sparse path. Memory: `memoryBound` = 48·d + 256 bytes, fixed at initialization: five
+/// doubles per feature (weight, two optimizer accumulators, scale, L1 penalty) and one scratch double,
+/// plus the struct's scalars and two array headers.
 public struct SGDRegressor: OnlineRegressor, Checkpointable {
     /// Training options. The defaults never diverge: squared loss, no regularization, the normalized
     /// adaptive rule with η = 0.5, an intercept, no clipping.
@@ -100,7 +100,7 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
         (0..<featureCount).map { state[$0 * Self.stride] }
     }
 
-    public var memoryBound: Int { 40 * (featureCount + 1) + 96 }
+    public var memoryBound: Int { 48 * featureCount + 256 }
 
     // MARK: Prediction
 
