@@ -31,6 +31,10 @@ import Testing
             [standardizer.savedState().count, pv.model.savedState().count, pv.rolling!.savedState().count] == firstSizes
         )
         #expect(pv.pendingCount == 5 && pv.scoredCount == 1_000_000)
+        // The documented bounds cover the state they describe.
+        #expect(pv.model.savedState().count <= pv.model.memoryBound)
+        #expect(standardizer.savedState().count <= standardizer.memoryBound)
+        #expect(pv.rolling!.savedState().count <= pv.rolling!.memoryBound)
         #expect(pv.metrics.mae < 0.05)
     }
 }
