@@ -128,7 +128,8 @@ public struct ModelStateReader: Sendable {
     }
 
     public mutating func readString(limit: Int = 1 << 20) throws(ModelStateError) -> String {
-        let n = try readCount(limit: min(limit, bytes.count - offset))
+        // The limit counts the bytes left after the 8-byte count itself.
+        let n = try readCount(limit: min(limit, max(0, bytes.count - offset - 8)))
         defer { offset += n }
         return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
     }
