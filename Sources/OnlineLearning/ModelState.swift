@@ -129,6 +129,7 @@ public struct ModelStateReader: Sendable {
 
     public mutating func readString(limit: Int = 1 << 20) throws(ModelStateError) -> String {
         let n = try readCount(limit: min(limit, bytes.count - offset))
+        try need(n)
         defer { offset += n }
         return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
     }
