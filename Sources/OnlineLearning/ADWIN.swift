@@ -175,6 +175,9 @@ public struct ADWIN: Sendable, Checkpointable {
         var shrinking = true
         while shrinking {
             shrinking = false
+            let n = Double(width)
+            let dd = log(2 * log(n) / delta)
+            let v = variance / n
             var n0 = 0, n1 = width
             var u0 = 0.0, u1 = total
             var row = rowsInUse - 1
@@ -187,7 +190,9 @@ public struct ADWIN: Sendable, Checkpointable {
                     u0 += bucketTotals[base + k]
                     u1 -= bucketTotals[base + k]
                     if n1 < minSubWindowLength { break scan }
-                    if n0 >= minSubWindowLength && cut(n0: n0, n1: n1, difference: u0 / Double(n0) - u1 / Double(n1)) {
+                    if n0 >= minSubWindowLength
+                        && cut(n0: n0, n1: n1, difference: u0 / Double(n0) - u1 / Double(n1), dd: dd, v: v)
+                    {
                         shrinking = true
                         changed = true
                         if width > 0 { dropOldestBucket() }
@@ -201,10 +206,9 @@ public struct ADWIN: Sendable, Checkpointable {
         return changed
     }
 
-    private func cut(n0: Int, n1: Int, difference: Double) -> Bool {
-        let n = Double(width)
-        let dd = log(2 * log(n) / delta)
-        let v = variance / n
+    /// The ADWIN2 cut test: |µ0 − µ1| > sqrt(2 m v dd) + 2/3 dd m, with dd = ln(2 ln(W) / δ), v the window
+    /// variance and m the harmonic term of the two sub-window lengths.
+    private func cut(n0: Int, n1: Int, difference: Double, dd: Double, v: Double) -> Bool {
         let m = 1 / Double(n0 - minSubWindowLength + 1) + 1 / Double(n1 - minSubWindowLength + 1)
         let epsilon = (2 * m * v * dd).squareRoot() + 2.0 / 3.0 * dd * m
         return abs(difference) > epsilon

@@ -256,7 +256,11 @@ extension HoeffdingTreeRegressor {
         nodes[leaf].left = left
         nodes[leaf].right = right
         nodes[leaf].slot = -1
-        for (weight, mean) in [(c.leftWeight, c.leftMean), (c.rightWeight, c.rightMean)] {
+        links[leaf] = Link(threshold: c.threshold, feature: Int32(c.feature), left: Int32(left))
+        links.append(Link())
+        links.append(Link())
+        for side in 0..<2 {
+            let (weight, mean) = side == 0 ? (c.leftWeight, c.leftMean) : (c.rightWeight, c.rightMean)
             var child = Node()
             child.depth = parent.depth + 1
             child.weight = weight

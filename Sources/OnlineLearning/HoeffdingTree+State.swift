@@ -74,7 +74,7 @@ extension HoeffdingTreeRegressor {
         c.learningRate = try reader.readDouble()
         c.errorFading = try reader.readDouble()
         c.minBranchFraction = try reader.readDouble()
-        guard (1...(1 << 20)).contains(featureCount), c.isValid else {
+        guard (1...(1 << 20)).contains(featureCount), c.isValid, c.maxBytes < (1 << 40) else {
             throw ModelStateError(offset: at, reason: "invalid Hoeffding tree parameters")
         }
         let s = (try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64())
@@ -104,10 +104,10 @@ extension HoeffdingTreeRegressor {
             let shapeOK: Bool
             if n.feature >= 0 {
                 // Children come after their parent, so following them always terminates.
-                shapeOK = n.feature < featureCount && n.left > i && n.right > i && n.left < nodeCount
-                    && n.right < nodeCount && n.slot == -1 && !n.threshold.isNaN
+                shapeOK = n.feature < featureCount && n.left > i && n.right == n.left + 1 && n.right < nodeCount
+                    && n.slot == -1 && !n.threshold.isNaN
             } else {
-                shapeOK = n.feature == -1 && n.slot >= -1
+                shapeOK = n.feature == -1 && n.left == -1 && n.right == -1 && n.slot >= -1
             }
             guard shapeOK, n.depth >= 0, n.depth <= 64 else {
                 throw ModelStateError(offset: nodeAt, reason: "malformed tree node \(i)")
@@ -146,6 +146,7 @@ extension HoeffdingTreeRegressor {
             && [featureMin, featureMax, featureMean, featureM2, importances].allSatisfy { $0.count == featureCount }
         guard consistent else { throw ModelStateError(offset: arraysAt, reason: "inconsistent Hoeffding tree arrays") }
         self.nodes = nodes
+        links = nodes.map { Link(threshold: $0.threshold, feature: Int32($0.feature), left: Int32($0.left)) }
         self.models = models
         self.slotCount = slotCount
         self.slotFeatures = slotFeatures

@@ -87,6 +87,14 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         var isLeaf: Bool { feature < 0 }
     }
 
+    /// The traversal view of a node (16 bytes, kept in step with `nodes`): split feature (-1 for a leaf),
+    /// threshold, and the left child (the right child is always `left + 1`).
+    struct Link: Sendable {
+        var threshold: Double = 0
+        var feature: Int32 = -1
+        var left: Int32 = -1
+    }
+
     public let featureCount: Int
     public let configuration: Configuration
     /// Features each leaf observes (`subspaceSize` clamped to `featureCount`).
@@ -94,6 +102,7 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
 
     var rng: Xoshiro256
     var nodes: [Node] = []
+    var links: [Link] = []
     /// Linear leaf models: `featureCount + 1` weights per node (bias last); empty for `.mean`.
     var models: [Double] = []
     // Observer pool: slot s observes features slotFeatures[s*m ..< (s+1)*m]; its histogram for the j-th of
@@ -134,6 +143,7 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         featureImportances = Array(repeating: 0, count: featureCount)
         scratchPermutation = Array(0..<featureCount)
         nodes.append(Node())
+        links.append(Link())
         if configuration.leafPrediction != .mean {
             models.append(contentsOf: repeatElement(0, count: featureCount + 1))
         }
@@ -143,13 +153,14 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
     // MARK: Sizes
 
     var modelStride: Int { configuration.leafPrediction == .mean ? 0 : featureCount + 1 }
-    var nodeBytes: Int { MemoryLayout<Node>.stride + modelStride * 8 }
+    var nodeBytes: Int { MemoryLayout<Node>.stride + MemoryLayout<Link>.stride + modelStride * 8 }
     var slotBytes: Int { observedFeatures * (3 * 8 + 2 * 8 * configuration.binCount) + 8 }
     var fixedBytes: Int { MemoryLayout<Self>.size + featureCount * 8 * 7 + 256 }
 
     /// Bytes the tree holds now (array capacities included).
     public var estimatedBytes: Int {
-        fixedBytes + nodes.capacity * MemoryLayout<Node>.stride + models.capacity * 8 + slotFeatures.capacity * 8
+        fixedBytes + nodes.capacity * MemoryLayout<Node>.stride + links.capacity * MemoryLayout<Link>.stride
+            + models.capacity * 8 + slotFeatures.capacity * 8
             + (slotOrigin.capacity + slotBinWidth.capacity + binWeight.capacity + binSum.capacity) * 8
             + freeSlots.capacity * 8
     }
@@ -174,14 +185,14 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
 
     @inline(__always)
     func leafIndex(_ x: [Double]) -> Int {
-        nodes.withUnsafeBufferPointer { nodes in
+        links.withUnsafeBufferPointer { links in
             x.withUnsafeBufferPointer { x in
                 var i = 0
-                while nodes[i].feature >= 0 {
-                    let n = nodes[i]
-                    i = x[n.feature] < n.threshold ? n.left : n.right
+                while true {
+                    let link = links[i]
+                    if link.feature < 0 { return i }
+                    i = Int(link.left) + (x[Int(link.feature)] < link.threshold ? 0 : 1)
                 }
-                return i
             }
         }
     }
@@ -309,6 +320,10 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
 }
 
 extension HoeffdingTreeRegressor {
+    /// `predict` through a mutating (exclusive, in-place) access, so that a caller holding the tree inside
+    /// an array element does not get a copy of it made for the call.
+    mutating func predictInPlace(_ x: [Double]) -> Double { predict(x) }
+
     /// The root's split (feature, threshold), or nil while the root is a leaf.
     public var rootSplit: (feature: Int, threshold: Double)? {
         nodes[0].isLeaf ? nil : (nodes[0].feature, nodes[0].threshold)
