@@ -22,8 +22,7 @@ extension HoeffdingTreeRegressor {
             slotFeatures.append(contentsOf: repeatElement(0, count: m))
             slotOrigin.append(contentsOf: repeatElement(0, count: m))
             slotBinWidth.append(contentsOf: repeatElement(0, count: m))
-            binWeight.append(contentsOf: repeatElement(0, count: m * configuration.binCount))
-            binSum.append(contentsOf: repeatElement(0, count: m * configuration.binCount))
+            histogramBins.append(contentsOf: repeatElement(0, count: 2 * m * configuration.binCount))
         } else {
             guard let weakest = leastPromisingActiveLeaf(), self.promise(weakest) < promise else { return -1 }
             slot = nodes[weakest].slot
@@ -96,8 +95,8 @@ extension HoeffdingTreeRegressor {
             }
             let b = h * bins
             for k in 0..<bins {
-                binWeight[b + k] = 0
-                binSum[b + k] = 0
+                histogramBins[2 * (b + k)] = 0
+                histogramBins[2 * (b + k) + 1] = 0
             }
         }
     }
@@ -119,10 +118,10 @@ extension HoeffdingTreeRegressor {
         var width = slotBinWidth[h]
         if width == 0 {
             // Not placed yet: everything so far sits in bin 0 at `slotOrigin` (one distinct value).
-            if binWeight[b] == 0 || value == slotOrigin[h] {
-                if binWeight[b] == 0 { slotOrigin[h] = value }
-                binWeight[b] += weight
-                binSum[b] += weightedY
+            if histogramBins[2 * (b)] == 0 || value == slotOrigin[h] {
+                if histogramBins[2 * (b)] == 0 { slotOrigin[h] = value }
+                histogramBins[2 * (b)] += weight
+                histogramBins[2 * (b) + 1] += weightedY
                 return
             }
             let first = slotOrigin[h]
@@ -132,10 +131,10 @@ extension HoeffdingTreeRegressor {
             width = 2 * span / Double(bins)
             let k = min(bins - 1, max(0, Int((first - origin) / width)))
             if k != 0 {
-                binWeight[b + k] = binWeight[b]
-                binSum[b + k] = binSum[b]
-                binWeight[b] = 0
-                binSum[b] = 0
+                histogramBins[2 * (b + k)] = histogramBins[2 * (b)]
+                histogramBins[2 * (b + k) + 1] = histogramBins[2 * (b) + 1]
+                histogramBins[2 * (b)] = 0
+                histogramBins[2 * (b) + 1] = 0
             }
             slotOrigin[h] = origin
             slotBinWidth[h] = width
@@ -147,23 +146,23 @@ extension HoeffdingTreeRegressor {
             let half = bins / 2
             if value >= origin {
                 for k in 0..<half {
-                    binWeight[b + k] = binWeight[b + 2 * k] + binWeight[b + 2 * k + 1]
-                    binSum[b + k] = binSum[b + 2 * k] + binSum[b + 2 * k + 1]
+                    histogramBins[2 * (b + k)] = histogramBins[2 * (b + 2 * k)] + histogramBins[2 * (b + 2 * k + 1)]
+                    histogramBins[2 * (b + k) + 1] = histogramBins[2 * (b + 2 * k) + 1] + histogramBins[2 * (b + 2 * k + 1) + 1]
                 }
                 for k in half..<bins {
-                    binWeight[b + k] = 0
-                    binSum[b + k] = 0
+                    histogramBins[2 * (b + k)] = 0
+                    histogramBins[2 * (b + k) + 1] = 0
                 }
             } else {
                 for k in stride(from: half - 1, through: 0, by: -1) {
-                    let w = binWeight[b + 2 * k] + binWeight[b + 2 * k + 1]
-                    let s = binSum[b + 2 * k] + binSum[b + 2 * k + 1]
-                    binWeight[b + half + k] = w
-                    binSum[b + half + k] = s
+                    let w = histogramBins[2 * (b + 2 * k)] + histogramBins[2 * (b + 2 * k + 1)]
+                    let s = histogramBins[2 * (b + 2 * k) + 1] + histogramBins[2 * (b + 2 * k + 1) + 1]
+                    histogramBins[2 * (b + half + k)] = w
+                    histogramBins[2 * (b + half + k) + 1] = s
                 }
                 for k in 0..<half {
-                    binWeight[b + k] = 0
-                    binSum[b + k] = 0
+                    histogramBins[2 * (b + k)] = 0
+                    histogramBins[2 * (b + k) + 1] = 0
                 }
                 origin -= Double(bins) * width
             }
@@ -176,8 +175,8 @@ extension HoeffdingTreeRegressor {
         }
         let position = (value - slotOrigin[h]) / slotBinWidth[h]
         let k = position.isFinite ? min(bins - 1, max(0, Int(max(-1, min(Double(bins), position))))) : 0
-        binWeight[b + k] += weight
-        binSum[b + k] += weightedY
+        histogramBins[2 * (b + k)] += weight
+        histogramBins[2 * (b + k) + 1] += weightedY
     }
 
     struct SplitCandidate {
@@ -200,15 +199,15 @@ extension HoeffdingTreeRegressor {
         let b = h * bins
         var n = 0.0, s = 0.0
         for k in 0..<bins {
-            n += binWeight[b + k]
-            s += binSum[b + k]
+            n += histogramBins[2 * (b + k)]
+            s += histogramBins[2 * (b + k) + 1]
         }
         guard n > 0 else { return best }
         let minSide = configuration.minBranchFraction * n
         var nl = 0.0, sl = 0.0
         for k in 0..<(bins - 1) {
-            nl += binWeight[b + k]
-            sl += binSum[b + k]
+            nl += histogramBins[2 * (b + k)]
+            sl += histogramBins[2 * (b + k) + 1]
             let nr = n - nl
             guard nl > minSide && nl > 0 else { continue }
             guard nr > minSide && nr > 1e-9 * n else { break }

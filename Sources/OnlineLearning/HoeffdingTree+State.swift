@@ -42,8 +42,7 @@ extension HoeffdingTreeRegressor {
         writer.write(slotFeatures)
         writer.write(slotOrigin)
         writer.write(slotBinWidth)
-        writer.write(binWeight)
-        writer.write(binSum)
+        writer.write(histogramBins)
         writer.write(freeSlots)
         writer.write(featureMin)
         writer.write(featureMax)
@@ -120,8 +119,7 @@ extension HoeffdingTreeRegressor {
         let slotFeatures = try reader.readInts()
         let slotOrigin = try reader.readDoubles()
         let slotBinWidth = try reader.readDoubles()
-        let binWeight = try reader.readDoubles()
-        let binSum = try reader.readDoubles()
+        let histogramBins = try reader.readDoubles()
         let freeSlots = try reader.readInts()
         let featureMin = try reader.readDoubles(limit: featureCount)
         let featureMax = try reader.readDoubles(limit: featureCount)
@@ -137,8 +135,7 @@ extension HoeffdingTreeRegressor {
         let consistent =
             models.count == nodeCount * modelStride && slotCount >= 0 && slotCount <= (1 << 24)
             && slotFeatures.count == slotCount * m && slotOrigin.count == slotCount * m
-            && slotBinWidth.count == slotCount * m && binWeight.count == slotCount * m * bins
-            && binSum.count == slotCount * m * bins
+            && slotBinWidth.count == slotCount * m && histogramBins.count == 2 * slotCount * m * bins
             && slotFeatures.allSatisfy { (0..<featureCount).contains($0) }
             && slotBinWidth.allSatisfy { $0 >= 0 && $0.isFinite }
             && freeSlots.allSatisfy { (0..<slotCount).contains($0) }
@@ -152,8 +149,7 @@ extension HoeffdingTreeRegressor {
         self.slotFeatures = slotFeatures
         self.slotOrigin = slotOrigin
         self.slotBinWidth = slotBinWidth
-        self.binWeight = binWeight
-        self.binSum = binSum
+        self.histogramBins = histogramBins
         self.freeSlots = freeSlots
         self.freeSlots.reserveCapacity(slotCount)
         self.featureMin = featureMin
@@ -161,5 +157,6 @@ extension HoeffdingTreeRegressor {
         self.featureMean = featureMean
         self.featureM2 = featureM2
         self.featureImportances = importances
+        refreshInverseScales()
     }
 }

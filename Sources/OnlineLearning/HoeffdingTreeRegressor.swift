@@ -106,13 +106,13 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
     /// Linear leaf models: `featureCount + 1` weights per node (bias last); empty for `.mean`.
     var models: [Double] = []
     // Observer pool: slot s observes features slotFeatures[s*m ..< (s+1)*m]; its histogram for the j-th of
-    // them has origin slotOrigin[s*m+j], bin width slotBinWidth[s*m+j] (0: not yet placed), and bins
-    // binWeight/binSum[(s*m+j)*binCount ..< +binCount].
+    // them has origin slotOrigin[s*m+j], bin width slotBinWidth[s*m+j] (0: not yet placed), and
+    // histogramBins, interleaved (weight, Σ weight·y) pairs: bin k of histogram h is histogramBins[2(h·binCount + k)] and the
+    // element after it (one cache line per update).
     var slotFeatures: [Int] = []
     var slotOrigin: [Double] = []
     var slotBinWidth: [Double] = []
-    var binWeight: [Double] = []
-    var binSum: [Double] = []
+    var histogramBins: [Double] = []
     var freeSlots: [Int] = []
     var slotCount = 0
     // Running statistics over everything learned (for observer ranges and linear-model standardisation).
@@ -127,6 +127,10 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
     public internal(set) var featureImportances: [Double]
     /// Scratch for subspace sampling (reset to the identity before each draw, so never part of the state).
     var scratchPermutation: [Int]
+    /// 1/σ per feature, derived from `featureM2` after every learn (only for linear leaves; not saved).
+    var featureInverseScale: [Double]
+    /// Standardised features of the example being learned (scratch).
+    var scratchZ: [Double]
 
     /// - Precondition: `featureCount >= 1` and a valid configuration.
     public init(featureCount: Int, configuration: Configuration = Configuration(), seed: UInt64 = 0) {
@@ -142,6 +146,8 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         featureM2 = Array(repeating: 0, count: featureCount)
         featureImportances = Array(repeating: 0, count: featureCount)
         scratchPermutation = Array(0..<featureCount)
+        featureInverseScale = Array(repeating: 0, count: featureCount)
+        scratchZ = Array(repeating: 0, count: featureCount)
         nodes.append(Node())
         links.append(Link())
         if configuration.leafPrediction != .mean {
@@ -161,7 +167,7 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
     public var estimatedBytes: Int {
         fixedBytes + nodes.capacity * MemoryLayout<Node>.stride + links.capacity * MemoryLayout<Link>.stride
             + models.capacity * 8 + slotFeatures.capacity * 8
-            + (slotOrigin.capacity + slotBinWidth.capacity + binWeight.capacity + binSum.capacity) * 8
+            + (slotOrigin.capacity + slotBinWidth.capacity + histogramBins.capacity) * 8
             + freeSlots.capacity * 8
     }
 
@@ -219,10 +225,14 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
     /// Standardised feature value, clipped to ±8.
     @inline(__always)
     func standardised(_ f: Int, _ value: Double) -> Double {
-        let v = seenWeight > 0 ? featureM2[f] / seenWeight : 0
-        guard v > 0 else { return 0 }
-        let z = (value - featureMean[f]) / v.squareRoot()
-        return min(8, max(-8, z))
+        min(8, max(-8, (value - featureMean[f]) * featureInverseScale[f]))
+    }
+
+    mutating func refreshInverseScales() {
+        for f in 0..<featureCount {
+            let v = seenWeight > 0 ? featureM2[f] / seenWeight : 0
+            featureInverseScale[f] = v > 0 ? 1 / v.squareRoot() : 0
+        }
     }
 
     /// The linear model's prediction in standardised target units.
@@ -293,6 +303,7 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         let d = y - targetMean
         targetMean += r * d
         targetM2 += weight * d * (y - targetMean)
+        if modelStride > 0 { refreshInverseScales() }
     }
 
     mutating func updateLeafPredictors(_ leaf: Int, _ x: [Double], _ y: Double, _ weight: Double) {
@@ -310,11 +321,12 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         var norm = 1.0
         for f in 0..<featureCount {
             let z = standardised(f, x[f])
+            scratchZ[f] = z
             norm += z * z
         }
         let step = min(1, configuration.learningRate * weight) * e / norm
         let base = leaf * modelStride
-        for f in 0..<featureCount { models[base + f] += step * standardised(f, x[f]) }
+        for f in 0..<featureCount { models[base + f] += step * scratchZ[f] }
         models[base + featureCount] += step
     }
 }
