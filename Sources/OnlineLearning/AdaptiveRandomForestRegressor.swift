@@ -246,6 +246,9 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
             throw ModelStateError(offset: reader.offset - 1, reason: "unknown aggregation")
         }
         c.aggregation = aggregation
+        guard (1...4096).contains(c.treeCount), c.treeCount <= reader.bytes.count - reader.offset else {
+            throw ModelStateError(offset: at, reason: "invalid tree count \(c.treeCount)")
+        }
         let template = try reader.read(model: HoeffdingTreeRegressor.self)
         c.tree = template.configuration
         guard (1...(1 << 20)).contains(featureCount), c.isValid, template.featureCount == featureCount else {

@@ -73,7 +73,9 @@ extension HoeffdingTreeRegressor {
         c.learningRate = try reader.readDouble()
         c.errorFading = try reader.readDouble()
         c.minBranchFraction = try reader.readDouble()
-        guard (1...(1 << 20)).contains(featureCount), c.isValid, c.maxBytes < (1 << 40) else {
+        // Five per-feature arrays follow, so a corrupt count cannot make the reader allocate beyond the input.
+        let featureLimit = min(1 << 20, (reader.bytes.count - reader.offset) / 40)
+        guard (1...max(1, featureLimit)).contains(featureCount), c.isValid, c.maxBytes < (1 << 40) else {
             throw ModelStateError(offset: at, reason: "invalid Hoeffding tree parameters")
         }
         let s = (try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64())
