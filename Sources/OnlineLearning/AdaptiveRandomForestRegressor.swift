@@ -73,6 +73,8 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
     var members: [Member]
     /// Trees replaced after a drift, since creation.
     public private(set) var treeSwaps: Int = 0
+    /// Drift replacements that promoted a background tree (the rest started a fresh tree).
+    public private(set) var backgroundSwaps: Int = 0
     /// Background trees started after a warning, since creation.
     public private(set) var backgroundStarts: Int = 0
 
@@ -177,6 +179,7 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
                 if let background = members[i].background {
                     members[i].tree = background
                     members[i].background = nil
+                    backgroundSwaps += 1
                 } else {
                     members[i].tree = newTree()
                 }
@@ -220,6 +223,7 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         writer.write(s.3)
         writer.write(treeSwaps)
         writer.write(backgroundStarts)
+        writer.write(backgroundSwaps)
         for m in members {
             writer.write(model: m.tree)
             writer.write(m.background != nil)
@@ -265,6 +269,7 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         rng = Xoshiro256(state: s)
         treeSwaps = try reader.readInt()
         backgroundStarts = try reader.readInt()
+        backgroundSwaps = try reader.readInt()
         members = []
         for _ in 0..<c.treeCount {
             let memberAt = reader.offset

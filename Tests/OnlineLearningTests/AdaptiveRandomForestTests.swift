@@ -25,6 +25,7 @@ import Testing
         }
         #expect(forest.treeSwaps >= config.treeCount / 2)
         #expect(forest.backgroundStarts >= 1)
+        #expect(forest.backgroundSwaps >= 1)
         #expect(rightAfter > 3 * beforeDrift)
         #expect(recovered < 0.4 * rightAfter)
     }
