@@ -128,8 +128,9 @@ public struct ModelStateReader: Sendable {
     }
 
     public mutating func readString(limit: Int = 1 << 20) throws(ModelStateError) -> String {
-        // The limit counts the bytes left after the 8-byte count itself.
+        // The limit counts the bytes left after the 8-byte count itself; `need` re-checks after reading it.
         let n = try readCount(limit: min(limit, max(0, bytes.count - offset - 8)))
+        try need(n)
         defer { offset += n }
         return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
     }
