@@ -11,9 +11,10 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Score an online model on a CSV stream by progressive validation with delayed labels.",
         discussion: """
             The CSV has a header row naming its columns; the target column (default `target`) is what
-            the model forecasts and every other column is a numeric feature. At row t the model predicts
-            row t, then learns row t−H (H = --delay), the newest row whose label is known: River's
-            progressive_val_score with delay=H. Every row's prediction is scored.
+            the model forecasts and every other column is a numeric feature. At row t the model first
+            learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly
+            River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right
+            after predicting it). Every row's prediction is scored; the last rows are never learned.
 
             rows/s times the predict+learn loop alone (not reading the CSV). Peak memory is the
             process's resident high-water mark (VmHWM).
@@ -160,9 +161,12 @@ struct RegressionScores {
     }
 }
 
-/// Progressive validation with a label delay of `delay` rows: at row t, predict row t, then learn row
-/// t − delay (the newest row whose label is known). Rows whose label would arrive after the end are
-/// predicted and scored but never learned. Only the loop is timed.
+/// Progressive validation with a label delay of `delay` rows, exactly River's
+/// `progressive_val_score(delay=H)`: before row t is predicted, every row up to t − H has been learned
+/// (row t − H just now, as its label matures). River releases a row's label before the next row's
+/// question once `i + H <= t`, so H = 0 and H = 1 are the same protocol: each row is learned right after
+/// it is predicted. Rows whose label would mature after the end are predicted and scored, never learned.
+/// Only the loop is timed.
 ///
 /// A small loop of the CLI's own for now: to be replaced by `ProgressiveValidation` from OnlineLearning
 /// when that is merged.
@@ -173,11 +177,14 @@ func progressiveValidation(_ model: any OnlineRegressor, table: CSVTable, delay:
         var model = model
         let rows = table.rows
         let targets = table.targets
+        // Learning row (t + 1) − H just before predicting row t + 1 is learning it right after predicting
+        // row t: one predict and at most one learn per iteration.
+        let lag = max(delay, 1) - 1
         var predictions = [Double](repeating: 0, count: rows.count)
         let start = monotonicSeconds()
         for t in rows.indices {
             predictions[t] = model.predict(rows[t])
-            let known = t - delay
+            let known = t - lag
             if known >= 0 { model.learn(rows[known], targets[known]) }
         }
         return (predictions, monotonicSeconds() - start)

@@ -72,10 +72,14 @@ import Testing
     }
 
     @Test(arguments: [
-        // delay 0: predictions 0,1,2,4,7 → errors 1,1,2,3,4.
+        // River's delay=H: before row t is predicted, rows up to t − H have been learned.
+        // delay 0 and 1: predictions 0,1,2,4,7 → errors 1,1,2,3,4.
         DelayCase(delay: 0, absoluteErrors: 11, squaredErrors: 31),
-        // delay 2: row t learns row t−2 after predicting: predictions 0,0,0,1,2 → errors 1,2,4,6,9.
-        DelayCase(delay: 2, absoluteErrors: 22, squaredErrors: 138),
+        DelayCase(delay: 1, absoluteErrors: 11, squaredErrors: 31),
+        // delay 2: predictions 0,0,1,2,4 → errors 1,2,3,5,7.
+        DelayCase(delay: 2, absoluteErrors: 18, squaredErrors: 88),
+        // delay 4: only row 0 is learned, before row 4: predictions 0,0,0,0,1 → errors 1,2,4,7,10.
+        DelayCase(delay: 4, absoluteErrors: 24, squaredErrors: 170),
         // delay ≥ rows: nothing is ever learned, every prediction is 0.
         DelayCase(delay: 5, absoluteErrors: 25, squaredErrors: 191),
     ])
@@ -111,12 +115,12 @@ import Testing
     @Test func textReportAndEWMAAlpha() throws {
         let file = try TempFile(contents: Self.table)
         defer { file.cleanUp() }
-        // α = 0.5, delay 1: learned means 1, 1.5, 2.75, 4.875; predictions 0,0,1,1.5,2.75 →
+        // α = 0.5, delay 2: means after rows 0, 1, 2: 1, 1.5, 2.75; predictions 0,0,1,1.5,2.75 →
         // errors 1, 2, 3, 5.5, 8.25 → MAE 19.75 / 5 = 3.95.
-        let output = try CLI.run(["evaluate", "--csv", file.path, "--delay", "1", "--model", "ewma-baseline", "--alpha", "0.5"])
+        let output = try CLI.run(["evaluate", "--csv", file.path, "--delay", "2", "--model", "ewma-baseline", "--alpha", "0.5"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("MAE          3.95"))
-        for label in ["model        ewma-baseline", "rows         5", "delay        1", "RMSE", "R²", "rows/s", "peak memory"] {
+        for label in ["model        ewma-baseline", "rows         5", "delay        2", "RMSE", "R²", "rows/s", "peak memory"] {
             #expect(output.stdout.contains(label), "\(label)")
         }
     }
