@@ -163,8 +163,8 @@ struct CSVTable {
                 }
                 if !plain { break }
             }
-            let text = String(decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 40)), as: UTF8.self)
             guard plain else {
+                let text = fieldText(start, end)
                 let word = text.lowercased().trimmingSign()
                 if word == "nan" || word == "inf" || word == "infinity" {
                     throw error("non-finite value '\(text)' in column '\(column)'")
@@ -177,10 +177,17 @@ struct CSVTable {
             }
             let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(base + start) } ?? 0
             guard consumed == end - start else {
-                throw error("non-numeric value '\(text)' in column '\(column)'")
+                throw error("non-numeric value '\(fieldText(start, end))' in column '\(column)'")
             }
-            guard value.isFinite else { throw error("non-finite value '\(text)' in column '\(column)'") }
+            guard value.isFinite else {
+                throw error("non-finite value '\(fieldText(start, end))' in column '\(column)'")
+            }
             return value
+        }
+
+        /// A field's text for an error message (at most 40 bytes): only built on the error path.
+        func fieldText(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 40)), as: UTF8.self)
         }
     }
 }
