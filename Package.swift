@@ -5,6 +5,7 @@
 //   CZeroMQ ─▶ ZeroMQ ───────────────────────────┐
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
+//   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -50,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine",
+                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "OnlineLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

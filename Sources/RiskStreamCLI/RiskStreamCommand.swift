@@ -13,7 +13,10 @@ struct RiskStreamCommand: ParsableCommand {
             unavailable, 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self],
+        subcommands: [
+            DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self, EvaluateCommand.self,
+            SynthCommand.self,
+        ],
         defaultSubcommand: DemoCommand.self
     )
 }

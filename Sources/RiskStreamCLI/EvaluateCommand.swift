@@ -1,0 +1,225 @@
+import ArgumentParser
+import OnlineLearning
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score an online model on a CSV stream by progressive validation with delayed labels.",
+        discussion: """
+            The CSV has a header row naming its columns; the target column (default `target`) is what
+            the model forecasts and every other column is a numeric feature. At row t the model first
+            learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly
+            River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right
+            after predicting it). Every row's prediction is scored; the last rows are never learned.
+
+            rows/s times the predict+learn loop alone (not reading the CSV). Peak memory is the
+            process's resident high-water mark (VmHWM).
+
+            Models: \(modelNames.joined(separator: ", ")). A bad CSV exits 65 with FILE:LINE: reason.
+
+            Example: riskstream evaluate --csv stream.csv --delay 50 --model ewma-baseline --json
+            """
+    )
+
+    @Option(help: ArgumentHelp("The CSV file.", valueName: "file"))
+    var csv: String
+
+    @Option(help: ArgumentHelp("The target column.", valueName: "column"))
+    var target: String = "target"
+
+    @Option(help: ArgumentHelp("Rows between a row and its label becoming known (H).", valueName: "rows"))
+    var delay: Int = 0
+
+    @Option(help: ArgumentHelp("The model.", valueName: "name"))
+    var model: String
+
+    @Option(help: "SGD loss: squared, huber, epsilon-insensitive, quantile.")
+    var loss: String?
+
+    @Option(help: "τ of the quantile loss, in (0, 1).")
+    var quantile: Double?
+
+    @Option(help: "SGD base learning rate.")
+    var learningRate: Double?
+
+    @Option(help: "SGD L2 penalty.")
+    var l2: Double?
+
+    @Option(help: "Trees in a forest.")
+    var trees: Int?
+
+    @Option(help: "Maximum tree depth.")
+    var maxDepth: Int?
+
+    @Option(help: "Examples a leaf sees between split attempts.")
+    var gracePeriod: Int?
+
+    @Option(help: "Smoothing factor of ewma-baseline, in (0, 1] (default 0.05).")
+    var alpha: Double?
+
+    @Option(help: "Seed of the model's randomness.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard delay >= 0 else { throw ValidationError("--delay must be >= 0") }
+    }
+
+    var options: ModelOptions {
+        ModelOptions(
+            loss: loss, quantile: quantile, learningRate: learningRate, l2: l2, trees: trees,
+            maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha)
+    }
+
+    func run() throws {
+        let table: CSVTable
+        do {
+            table = try CSVTable.read(path: csv, target: target)
+        } catch {
+            throw failure(error.description, ExitStatus.dataError)
+        }
+        let regressor: any OnlineRegressor
+        do {
+            regressor = try makeModel(
+                name: model, options: options, featureCount: table.featureNames.count, seed: seed)
+        } catch {
+            throw failure(error.description, ExitStatus.usage)
+        }
+        let result = progressiveValidation(regressor, table: table, delay: delay)
+        let report = EvaluationReport(
+            model: model, rows: table.rows.count, delay: delay, metrics: result.metrics,
+            seconds: result.seconds, peakResidentBytes: peakResidentBytes())
+        print(json ? report.json : report.text)
+    }
+}
+
+/// The figures `evaluate` prints.
+struct EvaluationReport {
+    var model: String
+    var rows: Int
+    var delay: Int
+    var metrics: RegressionScores
+    /// Seconds of the predict+learn loop alone.
+    var seconds: Double
+    var peakResidentBytes: Int?
+
+    var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
+
+    var text: String {
+        let memory = peakResidentBytes.map { String(format1: Double($0) / 1_048_576) + " MiB" } ?? "unknown"
+        return """
+            model        \(model)
+            rows         \(rows)
+            delay        \(delay)
+            MAE          \(metrics.mae)
+            RMSE         \(metrics.rmse)
+            R²           \(metrics.r2)
+            rows/s       \(Int(rowsPerSecond.rounded())) (predict+learn loop, \(String(format1: seconds * 1000)) ms)
+            peak memory  \(memory) (VmHWM)
+            """
+    }
+
+    var json: String {
+        func number(_ x: Double) -> String { x.isFinite ? x.description : "null" }
+        let name = model.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" } ? model : "?"
+        return "{\"model\":\"\(name)\",\"rows\":\(rows),\"delay\":\(delay),\"mae\":\(number(metrics.mae)),"
+            + "\"rmse\":\(number(metrics.rmse)),\"r2\":\(number(metrics.r2)),"
+            + "\"rows_per_second\":\(number(rowsPerSecond)),"
+            + "\"peak_rss_bytes\":\(peakResidentBytes.map(String.init) ?? "null"),\"seconds\":\(number(seconds))}"
+    }
+}
+
+/// MAE, RMSE and R² of a set of predictions.
+struct RegressionScores {
+    var mae: Double
+    var rmse: Double
+    /// 1 − SS_res / SS_tot; 0 when the targets are constant.
+    var r2: Double
+
+    init(predictions: [Double], targets: [Double]) {
+        let n = Double(targets.count)
+        var absolute = 0.0
+        var squared = 0.0
+        var sum = 0.0
+        for (p, y) in zip(predictions, targets) {
+            absolute += abs(y - p)
+            squared += (y - p) * (y - p)
+            sum += y
+        }
+        let mean = sum / n
+        var total = 0.0
+        for y in targets { total += (y - mean) * (y - mean) }
+        mae = absolute / n
+        rmse = (squared / n).squareRoot()
+        r2 = total > 0 ? 1 - squared / total : 0
+    }
+}
+
+/// Progressive validation with a label delay of `delay` rows, exactly River's
+/// `progressive_val_score(delay=H)`: before row t is predicted, every row up to t − H has been learned
+/// (row t − H just now, as its label matures). River releases a row's label before the next row's
+/// question once `i + H <= t`, so H = 0 and H = 1 are the same protocol: each row is learned right after
+/// it is predicted. Rows whose label would mature after the end are predicted and scored, never learned.
+/// Only the loop is timed.
+///
+/// A small loop of the CLI's own for now: to be replaced by `ProgressiveValidation` from OnlineLearning
+/// when that is merged.
+func progressiveValidation(_ model: any OnlineRegressor, table: CSVTable, delay: Int)
+    -> (metrics: RegressionScores, seconds: Double)
+{
+    func loop<Model: OnlineRegressor>(_ model: Model) -> (predictions: [Double], seconds: Double) {
+        var model = model
+        let rows = table.rows
+        let targets = table.targets
+        // Learning row (t + 1) − H just before predicting row t + 1 is learning it right after predicting
+        // row t: one predict and at most one learn per iteration.
+        let lag = max(delay, 1) - 1
+        var predictions = [Double](repeating: 0, count: rows.count)
+        let start = monotonicSeconds()
+        for t in rows.indices {
+            predictions[t] = model.predict(rows[t])
+            let known = t - lag
+            if known >= 0 { model.learn(rows[known], targets[known]) }
+        }
+        return (predictions, monotonicSeconds() - start)
+    }
+    let (predictions, seconds) = loop(model)
+    return (RegressionScores(predictions: predictions, targets: table.targets), seconds)
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+/// The process's peak resident set size (VmHWM in /proc/self/status), `nil` where that is unavailable.
+func peakResidentBytes() -> Int? {
+    guard let bytes = try? readWholeFile("/proc/self/status") else { return nil }
+    let status = String(decoding: bytes, as: UTF8.self)
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kib = Int(fields[1]) else { return nil }
+        return kib * 1024
+    }
+    return nil
+}
+
+extension String {
+    /// `x` with one decimal.
+    init(format1 x: Double) {
+        let tenths = (x * 10).rounded()
+        guard tenths.isFinite, abs(tenths) < 1e15 else {
+            self = x.description
+            return
+        }
+        let t = Int(tenths)
+        self = "\(t < 0 ? "-" : "")\(abs(t) / 10).\(abs(t) % 10)"
+    }
+}
