@@ -104,7 +104,7 @@ struct EvaluationReport {
     var model: String
     var rows: Int
     var delay: Int
-    var metrics: RegressionScores
+    var metrics: RegressionMetrics
     /// Seconds of the predict+learn loop alone.
     var seconds: Double
     var peakResidentBytes: Int?
@@ -135,32 +135,6 @@ struct EvaluationReport {
     }
 }
 
-/// MAE, RMSE and R² of a set of predictions.
-struct RegressionScores {
-    var mae: Double
-    var rmse: Double
-    /// 1 − SS_res / SS_tot; 0 when the targets are constant.
-    var r2: Double
-
-    init(predictions: [Double], targets: [Double]) {
-        let n = Double(targets.count)
-        var absolute = 0.0
-        var squared = 0.0
-        var sum = 0.0
-        for (p, y) in zip(predictions, targets) {
-            absolute += abs(y - p)
-            squared += (y - p) * (y - p)
-            sum += y
-        }
-        let mean = sum / n
-        var total = 0.0
-        for y in targets { total += (y - mean) * (y - mean) }
-        mae = absolute / n
-        rmse = (squared / n).squareRoot()
-        r2 = total > 0 ? 1 - squared / total : 0
-    }
-}
-
 /// Progressive validation with a label delay of `delay` rows, exactly River's
 /// `progressive_val_score(delay=H)`: before row t is predicted, every row up to t − H has been learned
 /// (row t − H just now, as its label matures). River releases a row's label before the next row's
@@ -168,29 +142,19 @@ struct RegressionScores {
 /// it is predicted. Rows whose label would mature after the end are predicted and scored, never learned.
 /// Only the loop is timed.
 ///
-/// A small loop of the CLI's own for now: to be replaced by `ProgressiveValidation` from OnlineLearning
-/// when that is merged.
+/// Runs `OnlineLearning.ProgressiveValidation` over the table; the metrics are those of every scored row.
 func progressiveValidation(_ model: any OnlineRegressor, table: CSVTable, delay: Int)
-    -> (metrics: RegressionScores, seconds: Double)
+    -> (metrics: RegressionMetrics, seconds: Double)
 {
-    func loop<Model: OnlineRegressor>(_ model: Model) -> (predictions: [Double], seconds: Double) {
-        var model = model
+    func loop<Model: OnlineRegressor>(_ model: Model) -> (metrics: RegressionMetrics, seconds: Double) {
+        var validation = ProgressiveValidation(model: model, delay: .rows(delay))
         let rows = table.rows
         let targets = table.targets
-        // Learning row (t + 1) − H just before predicting row t + 1 is learning it right after predicting
-        // row t: one predict and at most one learn per iteration.
-        let lag = max(delay, 1) - 1
-        var predictions = [Double](repeating: 0, count: rows.count)
         let start = monotonicSeconds()
-        for t in rows.indices {
-            predictions[t] = model.predict(rows[t])
-            let known = t - lag
-            if known >= 0 { model.learn(rows[known], targets[known]) }
-        }
-        return (predictions, monotonicSeconds() - start)
+        for t in rows.indices { _ = validation.process(rows[t], targets[t]) }
+        return (validation.metrics, monotonicSeconds() - start)
     }
-    let (predictions, seconds) = loop(model)
-    return (RegressionScores(predictions: predictions, targets: table.targets), seconds)
+    return loop(model)
 }
 
 func monotonicSeconds() -> Double {

@@ -59,21 +59,58 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
         guard alpha > 0 && alpha <= 1 else { throw ModelCatalogError(description: "--alpha must be in (0, 1]") }
         return EWMABaselineRegressor(featureCount: featureCount, alpha: alpha)
     case "sgd", "sgd-quantile":
-        // MERGE: build SGDRegressor here (default options for `sgd`; quantile loss, τ = options.quantile
-        // ?? 0.5, for `sgd-quantile`), passing loss, learningRate, l2 and seed through.
-        throw notInThisBuild(name)
+        let loss: Loss
+        switch options.loss ?? (name == "sgd-quantile" ? "quantile" : "squared") {
+        case "squared": loss = .squared
+        case "huber": loss = .huber(delta: 1)
+        case "epsilon-insensitive": loss = .epsilonInsensitive(epsilon: 0.1)
+        case "quantile":
+            let tau = options.quantile ?? 0.5
+            guard tau > 0 && tau < 1 else { throw ModelCatalogError(description: "--quantile must be in (0, 1)") }
+            loss = .quantile(tau: tau)
+        case let other:
+            throw ModelCatalogError(
+                description: "unknown --loss '\(other)' (known: squared, huber, epsilon-insensitive, quantile)")
+        }
+        let rate = options.learningRate ?? 0.5
+        guard rate > 0 && rate.isFinite else { throw ModelCatalogError(description: "--learning-rate must be > 0") }
+        let l2 = options.l2 ?? 0
+        guard l2 >= 0 && l2.isFinite else { throw ModelCatalogError(description: "--l2 must be >= 0") }
+        let sgd = SGDRegressor.Options(loss: loss, updateRule: .normalizedAdaptive(learningRate: rate), l2: l2)
+        guard sgd.isValid else { throw ModelCatalogError(description: "invalid SGD options") }
+        return SGDRegressor(featureCount: featureCount, options: sgd)
     case "htr":
-        // MERGE: build HoeffdingTreeRegressor here (maxDepth, gracePeriod, seed).
-        throw notInThisBuild(name)
+        return HoeffdingTreeRegressor(
+            featureCount: featureCount, configuration: try treeConfiguration(options), seed: seed)
     case "arf":
-        // MERGE: build AdaptiveRandomForestRegressor here (trees, maxDepth, gracePeriod, seed).
-        throw notInThisBuild(name)
+        var forest = AdaptiveRandomForestRegressor.Configuration()
+        if let trees = options.trees {
+            guard (1...1000).contains(trees) else { throw ModelCatalogError(description: "--trees must be 1...1000") }
+            forest.treeCount = trees
+        }
+        var tree = try treeConfiguration(options)
+        if options.gracePeriod == nil { tree.gracePeriod = forest.tree.gracePeriod }
+        tree.maxBytes = forest.tree.maxBytes
+        forest.tree = tree
+        return AdaptiveRandomForestRegressor(featureCount: featureCount, configuration: forest, seed: seed)
     default:
         throw ModelCatalogError(
             description: "unknown model '\(name)' (known: \(modelNames.joined(separator: ", ")))")
     }
 }
 
-private func notInThisBuild(_ name: String) -> ModelCatalogError {
-    ModelCatalogError(description: "model '\(name)' is not available in this build (available: ewma-baseline, naive)")
+/// A Hoeffding tree configuration with `--max-depth` and `--grace-period` applied.
+private func treeConfiguration(_ options: ModelOptions) throws(ModelCatalogError)
+    -> HoeffdingTreeRegressor.Configuration
+{
+    var tree = HoeffdingTreeRegressor.Configuration()
+    if let depth = options.maxDepth {
+        guard (1...64).contains(depth) else { throw ModelCatalogError(description: "--max-depth must be 1...64") }
+        tree.maxDepth = depth
+    }
+    if let grace = options.gracePeriod {
+        guard grace >= 1 else { throw ModelCatalogError(description: "--grace-period must be >= 1") }
+        tree.gracePeriod = Double(grace)
+    }
+    return tree
 }

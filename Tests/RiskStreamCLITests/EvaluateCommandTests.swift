@@ -135,8 +135,9 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--model", "sgd"], "model 'sgd' is not available in this build"),
-        (["--model", "arf"], "model 'arf' is not available in this build"),
+        (["--model", "sgd", "--loss", "cubic"], "unknown --loss 'cubic'"),
+        (["--model", "arf", "--trees", "0"], "--trees must be 1...1000"),
+        (["--model", "sgd-quantile", "--quantile", "1.5"], "--quantile must be in (0, 1)"),
         (["--model", "forest"], "unknown model 'forest'"),
         (["--model", "ewma-baseline", "--alpha", "0"], "--alpha must be in (0, 1]"),
     ])
@@ -175,6 +176,24 @@ import Testing
         let evaluated = try CLI.run(["evaluate", "--csv", file.path, "--delay", "10", "--model", "ewma-baseline", "--json"])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         #expect(evaluated.stdout.contains("\"rows\":500,"))
+    }
+
+    /// Every learned model runs on a synthetic volatility stream with its default options, stays finite
+    /// (none diverges) and beats predicting the mean (R² > 0).
+    @Test(arguments: ["sgd", "sgd-quantile", "htr", "arf"])
+    func learnedModelsRunWithDefaultsAndDoNotDiverge(model: String) throws {
+        let file = try TempFile("synth.csv")
+        defer { file.cleanUp() }
+        let synth = try CLI.run(["synth", "--rows", "3000", "--seed", "3", "--horizon", "10", "--out", file.path])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let output = try CLI.run(["evaluate", "--csv", file.path, "--delay", "10", "--model", model, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(object["rows"] as? Int == 3000)
+        let mae = try #require(object["mae"] as? Double)
+        let r2 = try #require(object["r2"] as? Double)
+        #expect(mae.isFinite && mae > 0)
+        #expect(r2 > 0, "\(model): R² \(r2)")
     }
 
     @Test func synthRejectsBadOptions() throws {
