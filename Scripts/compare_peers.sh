@@ -12,6 +12,7 @@
 # RISKSTREAM_SCRATCH sets SwiftPM's scratch path (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/bootstrap.sh --no-python
 
 rows=20000
 seed=7
