@@ -13,6 +13,10 @@ public protocol OnlineRegressor: Sendable {
     /// The prediction for `x`. - Precondition: `x.count == featureCount`.
     func predict(_ x: [Double]) -> Double
 
+    /// The prediction for a row held in a buffer (a wrapper's stack scratch, say). The default copies it
+    /// into an array; models with a dense fast path override it to read the buffer in place.
+    func predict(buffer x: UnsafeBufferPointer<Double>) -> Double
+
     /// Updates the model with one example. `weight` scales the example (online bagging uses Poisson
     /// weights); 0 is a no-op. Non-finite `x` or `y` must not corrupt the model (skip the example).
     mutating func learn(_ x: [Double], _ y: Double, weight: Double)
@@ -22,6 +26,10 @@ public protocol OnlineRegressor: Sendable {
 }
 
 extension OnlineRegressor {
+    public func predict(buffer x: UnsafeBufferPointer<Double>) -> Double {
+        predict(Array(x))
+    }
+
     public mutating func learn(_ x: [Double], _ y: Double) {
         learn(x, y, weight: 1)
     }

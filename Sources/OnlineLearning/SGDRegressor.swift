@@ -110,6 +110,12 @@ public struct SGDRegressor: OnlineRegressor, Checkpointable {
         return x.withUnsafeBufferPointer { predict(DenseFeatures(values: $0)) }
     }
 
+    /// The dense prediction read in place from a buffer. - Complexity: O(d), no allocation.
+    public func predict(buffer x: UnsafeBufferPointer<Double>) -> Double {
+        precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
+        return predict(DenseFeatures(values: x))
+    }
+
     /// w·x + b over the listed features only. - Complexity: O(nnz), no allocation.
     /// - Precondition: equal counts, indices in `0..<featureCount`.
     public func predict(indices: [Int], values: [Double]) -> Double {

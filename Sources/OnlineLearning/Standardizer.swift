@@ -99,22 +99,27 @@ public struct RunningStandardizer: Sendable, Checkpointable {
     /// Writes the standardized row into `out` (resized only if its count differs). Does not update.
     /// - Complexity: O(d), no allocation when `out.count == featureCount`.
     public func transform(_ x: [Double], into out: inout [Double]) {
-        precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
         if out.count != featureCount { out = Array(repeating: 0, count: featureCount) }
+        out.withUnsafeMutableBufferPointer { transform(x, into: $0) }
+    }
+
+    /// Writes the standardized row into a buffer of `featureCount` doubles. Does not update.
+    /// - Complexity: O(d), no allocation.
+    public func transform(_ x: [Double], into o: UnsafeMutableBufferPointer<Double>) {
+        precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
+        precondition(o.count == featureCount, "output buffer holds \(o.count), not \(featureCount)")
         stats.withUnsafeBufferPointer { s in
             x.withUnsafeBufferPointer { x in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<x.count {
-                        let v = x[i]
-                        let j = 3 * i
-                        guard v.isFinite else {
-                            o[i] = 0
-                            continue
-                        }
-                        let mean = s[j + 1]
-                        let sd = s[j] > 0 ? (max(s[j + 2], 0) / s[j]).squareRoot() : 0
-                        o[i] = sd > 1e-12 * max(1, abs(mean)) ? (v - mean) / sd : v - mean
+                for i in 0..<x.count {
+                    let v = x[i]
+                    let j = 3 * i
+                    guard v.isFinite else {
+                        o[i] = 0
+                        continue
                     }
+                    let mean = s[j + 1]
+                    let sd = s[j] > 0 ? (max(s[j + 2], 0) / s[j]).squareRoot() : 0
+                    o[i] = sd > 1e-12 * max(1, abs(mean)) ? (v - mean) / sd : v - mean
                 }
             }
         }

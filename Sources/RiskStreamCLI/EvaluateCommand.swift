@@ -49,6 +49,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "SGD L2 penalty.")
     var l2: Double?
 
+    @Flag(inversion: .prefixedNo, help: "sgd, sgd-quantile: standardise features online (Welford) before the model.")
+    var standardize = true
+
     @Option(help: "Trees in a forest.")
     var trees: Int?
 
@@ -74,7 +77,7 @@ struct EvaluateCommand: ParsableCommand {
     var options: ModelOptions {
         ModelOptions(
             loss: loss, quantile: quantile, learningRate: learningRate, l2: l2, trees: trees,
-            maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha)
+            maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha, standardize: standardize)
     }
 
     func run() throws {

@@ -19,11 +19,15 @@ struct ModelOptions: Sendable, Hashable {
     var gracePeriod: Int?
     /// Smoothing factor of `ewma-baseline`, in (0, 1].
     var alpha: Double?
+    /// Put a running standardizer in front of the SGD model.
+    var standardize = false
 
     init(
         loss: String? = nil, quantile: Double? = nil, learningRate: Double? = nil, l2: Double? = nil,
-        trees: Int? = nil, maxDepth: Int? = nil, gracePeriod: Int? = nil, alpha: Double? = nil
+        trees: Int? = nil, maxDepth: Int? = nil, gracePeriod: Int? = nil, alpha: Double? = nil,
+        standardize: Bool = false
     ) {
+        self.standardize = standardize
         self.loss = loss
         self.quantile = quantile
         self.learningRate = learningRate
@@ -72,13 +76,16 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
             throw ModelCatalogError(
                 description: "unknown --loss '\(other)' (known: squared, huber, epsilon-insensitive, quantile)")
         }
-        let rate = options.learningRate ?? 0.5
+        // 0.5 is Vowpal Wabbit's default rate on raw features; on standardised features 1.0 learned
+        // faster on every synth stream tried (seeds 7, 11, 23), and the normalized rule cannot overshoot.
+        let rate = options.learningRate ?? (options.standardize ? 1.0 : 0.5)
         guard rate > 0 && rate.isFinite else { throw ModelCatalogError(description: "--learning-rate must be > 0") }
         let l2 = options.l2 ?? 0
         guard l2 >= 0 && l2.isFinite else { throw ModelCatalogError(description: "--l2 must be >= 0") }
         let sgd = SGDRegressor.Options(loss: loss, updateRule: .normalizedAdaptive(learningRate: rate), l2: l2)
         guard sgd.isValid else { throw ModelCatalogError(description: "invalid SGD options") }
-        return SGDRegressor(featureCount: featureCount, options: sgd)
+        let model = SGDRegressor(featureCount: featureCount, options: sgd)
+        return options.standardize ? StandardizedRegressor(model: model) as any OnlineRegressor : model
     case "htr":
         return HoeffdingTreeRegressor(
             featureCount: featureCount, configuration: try treeConfiguration(options), seed: seed)
