@@ -53,6 +53,9 @@ public struct RunningStandardizer: Sendable, Checkpointable {
     private let keep: Double
     /// Interleaved per feature: effective weight W, mean μ, sum of squared deviations M.
     private var stats: [Double]
+    /// 1/σ per feature (1 for a constant feature), kept current by `update` so that `transform` is a
+    /// subtract and a multiply: derived from `stats`, never saved.
+    private var inverseScale: [Double]
 
     /// - Precondition: `featureCount ≥ 0`, `forgetting.isValid`.
     public init(featureCount: Int, forgetting: Forgetting = .none) {
@@ -62,6 +65,14 @@ public struct RunningStandardizer: Sendable, Checkpointable {
         self.forgetting = forgetting
         keep = 1 - forgetting.alpha
         stats = Array(repeating: 0, count: 3 * featureCount)
+        inverseScale = Array(repeating: 1, count: featureCount)
+    }
+
+    /// 1/σ from a feature's statistics, or 1 when σ is too small to divide by (the feature is only centred).
+    @inline(__always)
+    static func inverseScale(weight: Double, mean: Double, squares: Double) -> Double {
+        let sd = weight > 0 ? (max(squares, 0) / weight).squareRoot() : 0
+        return sd > 1e-12 * max(1, abs(mean)) ? 1 / sd : 1
     }
 
     public var memoryBound: Int { 24 * featureCount + 64 }
@@ -80,17 +91,20 @@ public struct RunningStandardizer: Sendable, Checkpointable {
         precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
         let keep = self.keep
         stats.withUnsafeMutableBufferPointer { s in
-            x.withUnsafeBufferPointer { x in
-                for i in 0..<x.count {
-                    let v = x[i]
-                    if !v.isFinite { continue }
-                    let j = 3 * i
-                    let w = keep * s[j] + 1
-                    let delta = v - s[j + 1]
-                    let mean = s[j + 1] + delta / w
-                    s[j] = w
-                    s[j + 1] = mean
-                    s[j + 2] = keep * s[j + 2] + delta * (v - mean)
+            inverseScale.withUnsafeMutableBufferPointer { inverse in
+                x.withUnsafeBufferPointer { x in
+                    for i in 0..<x.count {
+                        let v = x[i]
+                        if !v.isFinite { continue }
+                        let j = 3 * i
+                        let w = keep * s[j] + 1
+                        let delta = v - s[j + 1]
+                        let mean = s[j + 1] + delta / w
+                        s[j] = w
+                        s[j + 1] = mean
+                        s[j + 2] = keep * s[j + 2] + delta * (v - mean)
+                        inverse[i] = Self.inverseScale(weight: w, mean: mean, squares: s[j + 2])
+                    }
                 }
             }
         }
@@ -109,17 +123,12 @@ public struct RunningStandardizer: Sendable, Checkpointable {
         precondition(x.count == featureCount, "expected \(featureCount) features, got \(x.count)")
         precondition(o.count == featureCount, "output buffer holds \(o.count), not \(featureCount)")
         stats.withUnsafeBufferPointer { s in
-            x.withUnsafeBufferPointer { x in
-                for i in 0..<x.count {
-                    let v = x[i]
-                    let j = 3 * i
-                    guard v.isFinite else {
-                        o[i] = 0
-                        continue
+            inverseScale.withUnsafeBufferPointer { inverse in
+                x.withUnsafeBufferPointer { x in
+                    for i in 0..<x.count {
+                        let v = x[i]
+                        o[i] = v.isFinite ? (v - s[3 * i + 1]) * inverse[i] : 0
                     }
-                    let mean = s[j + 1]
-                    let sd = s[j] > 0 ? (max(s[j + 2], 0) / s[j]).squareRoot() : 0
-                    o[i] = sd > 1e-12 * max(1, abs(mean)) ? (v - mean) / sd : v - mean
                 }
             }
         }
@@ -171,5 +180,8 @@ public struct RunningStandardizer: Sendable, Checkpointable {
         }
         self.init(featureCount: count, forgetting: forgetting)
         self.stats = stats
+        for i in 0..<count {
+            inverseScale[i] = Self.inverseScale(weight: stats[3 * i], mean: stats[3 * i + 1], squares: stats[3 * i + 2])
+        }
     }
 }
