@@ -52,6 +52,9 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "sgd, sgd-quantile: standardise features online (Welford) before the model.")
     var standardize = true
 
+    @Option(help: "arf: how the trees' predictions combine, median (default) or mean.")
+    var aggregation: String?
+
     @Option(help: "Trees in a forest.")
     var trees: Int?
 
@@ -77,7 +80,8 @@ struct EvaluateCommand: ParsableCommand {
     var options: ModelOptions {
         ModelOptions(
             loss: loss, quantile: quantile, learningRate: learningRate, l2: l2, trees: trees,
-            maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha, standardize: standardize)
+            maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha, standardize: standardize,
+            aggregation: aggregation)
     }
 
     func run() throws {

@@ -21,13 +21,16 @@ struct ModelOptions: Sendable, Hashable {
     var alpha: Double?
     /// Put a running standardizer in front of the SGD model.
     var standardize = false
+    /// How a forest combines its trees: `median` (default, as River's ARF; the MAE-optimal summary) or `mean`.
+    var aggregation: String?
 
     init(
         loss: String? = nil, quantile: Double? = nil, learningRate: Double? = nil, l2: Double? = nil,
         trees: Int? = nil, maxDepth: Int? = nil, gracePeriod: Int? = nil, alpha: Double? = nil,
-        standardize: Bool = false
+        standardize: Bool = false, aggregation: String? = nil
     ) {
         self.standardize = standardize
+        self.aggregation = aggregation
         self.loss = loss
         self.quantile = quantile
         self.learningRate = learningRate
@@ -91,6 +94,11 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
             featureCount: featureCount, configuration: try treeConfiguration(options), seed: seed)
     case "arf":
         var forest = AdaptiveRandomForestRegressor.Configuration()
+        switch options.aggregation ?? "median" {
+        case "median": forest.aggregation = .median
+        case "mean": forest.aggregation = .mean
+        case let other: throw ModelCatalogError(description: "unknown --aggregation '\(other)' (known: median, mean)")
+        }
         if let trees = options.trees {
             guard (1...1000).contains(trees) else { throw ModelCatalogError(description: "--trees must be 1...1000") }
             forest.treeCount = trees

@@ -137,6 +137,7 @@ import Testing
     @Test(arguments: [
         (["--model", "sgd", "--loss", "cubic"], "unknown --loss 'cubic'"),
         (["--model", "arf", "--trees", "0"], "--trees must be 1...1000"),
+        (["--model", "arf", "--aggregation", "mode"], "unknown --aggregation 'mode'"),
         (["--model", "sgd-quantile", "--quantile", "1.5"], "--quantile must be in (0, 1)"),
         (["--model", "forest"], "unknown model 'forest'"),
         (["--model", "ewma-baseline", "--alpha", "0"], "--alpha must be in (0, 1]"),
