@@ -106,6 +106,7 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
         var tree = try treeConfiguration(options)
         if options.gracePeriod == nil { tree.gracePeriod = forest.tree.gracePeriod }
         tree.maxBytes = forest.tree.maxBytes
+        tree.delta = forest.tree.delta
         forest.tree = tree
         return AdaptiveRandomForestRegressor(featureCount: featureCount, configuration: forest, seed: seed)
     default:
