@@ -125,6 +125,10 @@ public final class Engine: @unchecked Sendable {
     /// time to drain the ring).
     public func wait() {
         for thread in threads { thread.join() }
+        // The threads' closures hold the engine; dropping them lets the engine, its sockets and then the
+        // context be released, and the context's termination is what flushes the final heartbeat (within
+        // the PUB socket's one-second linger) before the process exits.
+        threads.removeAll()
     }
 
     private func runCompute() {

@@ -5,12 +5,17 @@
 // codec:  ns/event for JSON and binary decode+validate and encode, next to bare libzmq PUB/SUB msgs/s.
 // engine: engine events/s on binary and JSON ticks over tcp loopback next to bare libzmq PUB→SUB moving
 //         the same frames, and tick-to-alert latency percentiles at a fixed rate next to a bare relay.
+// soak:   `riskstream-bench soak [--ticks N]`, flat memory over N simulated ticks (Bench+Soak.swift).
 // See Options.swift for the flags.
 import ZeroMQ
 
 #if canImport(Glibc)
     import Glibc
 #endif
+
+if CommandLine.arguments.dropFirst().first == "soak" {
+    exit(runSoak(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {
     printError(Options.usage)
