@@ -16,9 +16,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     static func endpoint(_ error: ZeroMQError, role: String) -> EngineError {
-        // EINVAL, EPROTONOSUPPORT, ENODEV: libzmq could not parse or does not know the endpoint.
-        let usage: Set<Int32> = [22, 93, 19]
-        return EngineError(kind: usage.contains(error.code) ? .badEndpoint : .unavailable, message: "\(role): \(error)")
+        EngineError(kind: error.isMalformedEndpoint ? .badEndpoint : .unavailable, message: "\(role): \(error)")
     }
 }
 

@@ -44,6 +44,5 @@ func writeAll(fd: Int32, _ bytes: inout [UInt8]) {
 /// Maps a libzmq failure on an endpoint to PRODUCT.md's exit codes: a malformed endpoint is a usage
 /// error (64); one that cannot be bound or reached is an unavailable service (69).
 func endpointFailure(_ error: ZeroMQError) -> ExitCode {
-    let usage = [EINVAL, EPROTONOSUPPORT, ENODEV].contains(error.code) || error.code == 156_384_714
-    return failure(error.description, usage ? ExitStatus.usage : ExitStatus.unavailable)
+    failure(error.description, error.isMalformedEndpoint ? ExitStatus.usage : ExitStatus.unavailable)
 }

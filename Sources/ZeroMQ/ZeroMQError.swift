@@ -32,6 +32,12 @@ public struct ZeroMQError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The context was terminated (`ETERM`): the socket's owner should close it and stop.
     public var isContextTerminated: Bool { code == ZeroMQError.contextTerminated }
 
+    /// The endpoint string itself is wrong (`EINVAL`, `EPROTONOSUPPORT`, `ENODEV`): libzmq could not parse
+    /// it or does not know its transport, as opposed to a well-formed endpoint that cannot be bound now.
+    public var isMalformedEndpoint: Bool {
+        [EINVAL, EPROTONOSUPPORT, ENODEV, ZeroMQError.hausnumero + 2].contains(code)
+    }
+
     /// The socket was already closed (`ENOTSOCK`).
     public var isSocketClosed: Bool { code == ZeroMQError.notASocket }
 

@@ -98,9 +98,11 @@ import ZeroMQ
         let socket = try Socket(context, .pub)
         let error = #expect(throws: ZeroMQError.self) { try socket.bind("nonsense://x") }
         #expect(error?.description.contains("nonsense://x") == true)
+        #expect(error?.isMalformedEndpoint == true)
         let other = try Socket(context, .pub)
         try other.bind("tcp://127.0.0.1:*")
         let taken = try other.lastEndpoint
-        #expect(throws: ZeroMQError.self) { try socket.bind(taken) }
+        let inUse = #expect(throws: ZeroMQError.self) { try socket.bind(taken) }
+        #expect(inUse?.isMalformedEndpoint == false, "an endpoint in use is well-formed, just unavailable")
     }
 }
