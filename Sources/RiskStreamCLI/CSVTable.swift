@@ -197,20 +197,3 @@ extension String {
         first == "+" || first == "-" ? dropFirst() : self[...]
     }
 }
-
-/// Reads a whole file into memory, with no size limit (tables are as large as the user makes them).
-func readWholeFile(_ path: String) throws(FileError) -> [UInt8] {
-    guard let file = fopen(path, "rb") else {
-        throw FileError(description: String(cString: strerror(errno)))
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
-    if ferror(file) != 0 { throw FileError(description: String(cString: strerror(errno))) }
-    return bytes
-}
