@@ -16,6 +16,13 @@ public struct WireCodec: Sendable {
     /// Payloads larger than this are rejected as `oversized` before any parsing.
     public var maxPayloadBytes: Int
 
+    /// Whether `symbol` is a valid symbol or account under the wire contract (1...64 bytes of printable
+    /// ASCII 0x21...0x7E), the same rule decoding applies.
+    public static func isValidSymbol(_ symbol: String) -> Bool {
+        var symbol = symbol
+        return symbol.withUTF8 { MarketEvents.isValidSymbol(UnsafeRawBufferPointer($0)) }
+    }
+
     public init(maxPayloadBytes: Int = WireCodec.defaultMaxPayloadBytes) {
         self.maxPayloadBytes = maxPayloadBytes
     }

@@ -62,7 +62,7 @@ struct FeedCommand: ParsableCommand {
         guard waitForSubscribers >= 0 else { throw ValidationError("--wait-for-subscribers must be >= 0") }
         if let list = symbolList {
             guard !list.isEmpty else { throw ValidationError("--symbols needs at least one symbol") }
-            for symbol in list where !Self.isValidSymbol(symbol) {
+            for symbol in list where !WireCodec.isValidSymbol(symbol) {
                 throw ValidationError("--symbols: '\(symbol)' is not 1-64 printable ASCII characters without spaces")
             }
         }
@@ -70,11 +70,6 @@ struct FeedCommand: ParsableCommand {
 
     var symbolList: [String]? {
         symbols.map { $0.split(separator: ",").map { String($0) } }
-    }
-
-    static func isValidSymbol(_ symbol: String) -> Bool {
-        let bytes = Array(symbol.utf8)
-        return (1...64).contains(bytes.count) && bytes.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     func run() throws {
