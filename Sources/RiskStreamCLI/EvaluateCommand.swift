@@ -119,7 +119,7 @@ struct EvaluationReport {
     var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
 
     var text: String {
-        let memory = peakResidentBytes.map { String(format1: Double($0) / 1_048_576) + " MiB" } ?? "unknown"
+        let memory = peakResidentBytes.map { formatFixed(Double($0) / 1_048_576, 1) + " MiB" } ?? "unknown"
         return """
             model        \(model)
             rows         \(rows)
@@ -127,7 +127,7 @@ struct EvaluationReport {
             MAE          \(metrics.mae)
             RMSE         \(metrics.rmse)
             R²           \(metrics.r2)
-            rows/s       \(Int(rowsPerSecond.rounded())) (predict+learn loop, \(String(format1: seconds * 1000)) ms)
+            rows/s       \(Int(rowsPerSecond.rounded())) (predict+learn loop, \(formatFixed(seconds * 1000, 1)) ms)
             peak memory  \(memory) (VmHWM)
             """
     }
@@ -180,17 +180,4 @@ func peakResidentBytes() -> Int? {
         return kib * 1024
     }
     return nil
-}
-
-extension String {
-    /// `x` with one decimal.
-    init(format1 x: Double) {
-        let tenths = (x * 10).rounded()
-        guard tenths.isFinite, abs(tenths) < 1e15 else {
-            self = x.description
-            return
-        }
-        let t = Int(tenths)
-        self = "\(t < 0 ? "-" : "")\(abs(t) / 10).\(abs(t) % 10)"
-    }
 }
