@@ -1,6 +1,7 @@
 // The codec section: ns/event and events/s for JSON and binary decode+validate and encode of simulated
 // ticks, then bare libzmq 2-frame PUB/SUB throughput over inproc and tcp loopback with a
 // binary-tick-sized payload, and the ratio of each codec path to the transport. Medians of several runs.
+import RiskEngine
 import MarketEvents
 import MarketSimulator
 import ZeroMQ
@@ -94,7 +95,7 @@ struct CodecBench {
         let topic = Array("tick.AAPL".utf8)
         let payload = [UInt8](repeating: 0xB1, count: payloadSize)
         let count = transportMessages
-        let sender = Thread {
+        let sender = BackgroundThread(name: "bench-send") {
             topic.withUnsafeBytes { t in
                 payload.withUnsafeBytes { p in
                     for _ in 0..<count { _ = try! pub.send(topic: t, payload: p) }

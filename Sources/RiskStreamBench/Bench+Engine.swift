@@ -168,7 +168,7 @@ func bareThroughput(_ ticks: EncodedTicks) throws -> ThroughputSample {
     try awaitSubscriber(feed, "the bare subscriber")
     let count = ticks.count
     let received = Box(0)
-    let receiver = Thread {
+    let receiver = BackgroundThread(name: "bench-receive") {
         let buffer = MessageBuffer(capacity: 2)
         var n = 0
         while n < count, (try? sub.receive(into: buffer)) == true { n += 1 }

@@ -92,13 +92,13 @@ func latencyPipeline(feed: String) -> Pipeline {
 /// carried in each message (an alert's `event_ts`, a tick's `ts`) once `flags.measureFrom` has passed.
 func startReceiver(
     _ context: Context, endpoint: String, prefix: String, flags: LatencyFlags
-) throws -> (Thread, Box<Histogram>) {
+) throws -> (BackgroundThread, Box<Histogram>) {
     let sub = try Socket(context, .sub)
     try sub.set(.receiveTimeout(.milliseconds(20)))
     try sub.subscribe(prefix)
     try sub.connect(endpoint)
     let result = Box(Histogram())
-    let thread = Thread {
+    let thread = BackgroundThread(name: "bench-receive") {
         let buffer = MessageBuffer(capacity: 2)
         let codec = WireCodec()
         var histogram = Histogram()
@@ -165,7 +165,7 @@ func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, 
     let (feed, feedEndpoint) = try boundFeed(edgeContext)
     defer { feed.close() }
     var engine: Engine?
-    var relay: Thread?
+    var relay: BackgroundThread?
     let outEndpoint: String
     switch middle {
     case .engine:
@@ -183,7 +183,7 @@ func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, 
         try pub.bind("tcp://127.0.0.1:*")
         outEndpoint = try pub.lastEndpoint
         try awaitSubscriber(feed, "the relay")
-        relay = Thread {
+        relay = BackgroundThread(name: "bench-relay") {
             let buffer = MessageBuffer(capacity: 2)
             while !flags.stop.load(ordering: .relaxed) {
                 guard (try? sub.receive(into: buffer)) == true, buffer.frameCount == 2 else { continue }

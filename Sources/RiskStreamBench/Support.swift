@@ -57,26 +57,6 @@ func printError(_ line: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-/// A joinable thread without Foundation.
-final class Thread: @unchecked Sendable {
-    // @unchecked: the body runs once on the new thread; `join` only waits for it.
-    private var handle = pthread_t()
-    private let body: () -> Void
-
-    init(_ body: @escaping () -> Void) {
-        self.body = body
-        let unmanaged = Unmanaged.passRetained(self)
-        pthread_create(
-            &handle, nil,
-            { raw in
-                let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-                thread.body()
-                return nil
-            }, unmanaged.toOpaque())
-    }
-
-    func join() { pthread_join(handle, nil) }
-}
 
 /// What the machine was doing: online cores and the load averages from /proc/loadavg.
 func machineNote() -> String {
