@@ -41,7 +41,7 @@ let package = Package(
         // progressive validation. Pure Swift: no I/O, no ZeroMQ.
         .target(name: "OnlineLearning", dependencies: ["SeededRandom"], swiftSettings: strict),
         // Pure risk computation: features, estimators, rules, data quality. No I/O, no ZeroMQ.
-        .target(name: "RiskModels", dependencies: ["MarketEvents"], swiftSettings: strict),
+        .target(name: "RiskModels", dependencies: ["MarketEvents", "OnlineLearning"], swiftSettings: strict),
         // Threads, ring buffers, pipeline configuration, ingest and publishing.
         .target(
             name: "RiskEngine",
@@ -65,7 +65,8 @@ let package = Package(
         .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
         .testTarget(name: "OnlineLearningTests", dependencies: ["OnlineLearning", "SeededRandom"], swiftSettings: strict),
-        .testTarget(name: "RiskModelsTests", dependencies: ["RiskModels", "SeededRandom"], swiftSettings: strict),
+        .testTarget(
+            name: "RiskModelsTests", dependencies: ["RiskModels", "OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "RiskEngineTests",
             dependencies: ["RiskEngine", "ZeroMQ", "MarketEvents", "MarketSimulator"],
