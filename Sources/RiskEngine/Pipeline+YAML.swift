@@ -1,3 +1,4 @@
+internal import MarketEvents
 internal import Yams
 
 /// A pipeline file that cannot be used: names the place (file, line, column, key path) and the reason.
@@ -89,6 +90,9 @@ extension Pipeline {
                     default: throw r.unknown(k, n, p)
                     }
                 }
+            case "learning": pipeline.learning = try r.learning(node, path)
+            case "risk": pipeline.risk = try r.risk(node, path)
+            case "hedging": pipeline.hedging = try r.hedging(node, path)
             default: throw r.unknown(key, node, path)
             }
         }
@@ -172,6 +176,183 @@ private struct Reader {
             throw error(node, path, "'\(text)' is not one of: \(options)")
         }
         return value
+    }
+}
+
+// MARK: - Learning, risk and hedging sections
+
+extension Reader {
+    func learning(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.Learning {
+        var learning = Pipeline.Learning()
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            switch k {
+            case "enabled": learning.enabled = try bool(n, p)
+            case "features":
+                learning.features = try strings(n, p)
+                // FEATURESPEC: validate names once RiskModels.FeatureSpec lands.
+                if learning.features.isEmpty { throw self.error(n, p, "needs at least one feature") }
+                if Set(learning.features).count != learning.features.count {
+                    throw self.error(n, p, "lists a feature twice")
+                }
+            case "reference_symbol": learning.referenceSymbol = isNull(n) ? nil : try symbol(n, p)
+            case "horizon_events": learning.horizonEvents = try int(n, p, 1...100_000)
+            case "horizon_seconds": learning.horizonSeconds = isNull(n) ? nil : try double(n, p, 1e-3...86_400)
+            case "pending_capacity": learning.pendingCapacity = try int(n, p, 1...1_000_000)
+            case "drive": learning.drive = try choice(n, p, Pipeline.Learning.Drive.self)
+            case "score_window": learning.scoreWindow = try int(n, p, 1...1_000_000)
+            case "models":
+                guard case .sequence(let items) = n else { throw self.error(n, p, "expected a list of models") }
+                var models: [Pipeline.Learning.Model] = []
+                for (i, item) in items.enumerated() {
+                    models.append(try model(item, "\(p)[\(i)]"))
+                }
+                var names: Set<String> = []
+                for (i, m) in models.enumerated() where !names.insert(m.name).inserted {
+                    throw self.error(items[i], "\(p)[\(i)].name", "duplicate model name '\(m.name)'")
+                }
+                learning.models = models
+            default: throw unknown(k, n, p)
+            }
+        }
+        if learning.enabled && learning.models.isEmpty {
+            throw self.error(node, "\(path).models", "needs at least one model while learning is enabled")
+        }
+        return learning
+    }
+
+    private func model(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.Learning.Model {
+        var name: String?
+        var kind: Pipeline.Learning.Model.Kind?
+        var model = Pipeline.Learning.Model(name: "", kind: .sgd)
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            switch k {
+            case "name":
+                let text = try string(n, p)
+                guard WireCodec.isValidSymbol(text) else {
+                    throw self.error(n, p, "'\(text)' must be 1-32 characters of A-Z a-z 0-9 . _ -")
+                }
+                name = text
+            case "kind": kind = try choice(n, p, Pipeline.Learning.Model.Kind.self)
+            case "scope": model.scope = try choice(n, p, Pipeline.Learning.Model.Scope.self)
+            case "seed": model.seed = UInt64(try int(n, p, 0...Int.max))
+            case "trees": model.trees = try int(n, p, 1...100)
+            default: throw unknown(k, n, p)
+            }
+        }
+        guard let name else { throw error(node, "\(path).name", "is required") }
+        guard let kind else { throw error(node, "\(path).kind", "is required") }
+        model.name = name
+        model.kind = kind
+        return model
+    }
+
+    func risk(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.Risk {
+        var risk = Pipeline.Risk()
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            switch k {
+            case "confidence": risk.confidence = try double(n, p, 0.5...0.9999)
+            case "var_method": risk.varMethod = try choice(n, p, Pipeline.Risk.VaRMethod.self)
+            case "student_dof": risk.studentDegreesOfFreedom = try double(n, p, 2.1...1_000)
+            case "volatility_source": risk.volatilitySource = try choice(n, p, Pipeline.Risk.VolatilitySource.self)
+            case "var_breach_cooldown_ms": risk.varBreachCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
+            case "drawdown": risk.drawdown = try limit(n, p, risk.drawdown)
+            case "liquidity": risk.liquidity = try limit(n, p, risk.liquidity)
+            case "liquidity_lambda": risk.liquidityLambda = try double(n, p, 0.5...0.99999)
+            case "news_shock": risk.newsShock = try limit(n, p, risk.newsShock)
+            case "news_half_life_s": risk.newsHalfLifeSeconds = try double(n, p, 1e-3...86_400)
+            case "drift_delta": risk.driftDelta = try double(n, p, 1e-9...0.5)
+            case "drift_cooldown_ms": risk.driftCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
+            case "symbols":
+                try mapping(n, path: p) { sym, sn, sp throws(PipelineError) in
+                    guard WireCodec.isValidSymbol(sym) else { throw self.error(sn, sp, "'\(sym)' is not a valid symbol") }
+                    var limits = Pipeline.Risk.SymbolLimits()
+                    try mapping(sn, path: sp) { lk, ln, lp throws(PipelineError) in
+                        switch lk {
+                        case "volatility":
+                            limits.volatility = try limit(ln, lp, Pipeline.Limit(warning: 0.6, critical: 1.2))
+                        case "drawdown": limits.drawdown = try limit(ln, lp, risk.drawdown)
+                        default: throw unknown(lk, ln, lp)
+                        }
+                    }
+                    risk.symbols[sym] = limits
+                }
+            default: throw unknown(k, n, p)
+            }
+        }
+        return risk
+    }
+
+    /// A `{warning, critical, hysteresis, cooldown_ms}` mapping; absent keys keep `defaults`.
+    private func limit(_ node: Node, _ path: String, _ defaults: Pipeline.Limit) throws(PipelineError) -> Pipeline.Limit {
+        var limit = defaults
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            switch k {
+            case "warning": limit.warning = try double(n, p, 1e-12...1e12)
+            case "critical": limit.critical = try double(n, p, 1e-12...1e12)
+            case "hysteresis": limit.hysteresis = try double(n, p, 0...0.99)
+            case "cooldown_ms": limit.cooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
+            default: throw unknown(k, n, p)
+            }
+        }
+        guard limit.critical > limit.warning else {
+            throw error(node, "\(path).critical", "must be greater than warning (\(limit.warning))")
+        }
+        return limit
+    }
+
+    func hedging(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.Hedging {
+        var hedging = Pipeline.Hedging()
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            switch k {
+            case "default_limits": hedging.defaultLimits = try accountLimits(n, p)
+            case "accounts":
+                try mapping(n, path: p) { account, an, ap throws(PipelineError) in
+                    guard WireCodec.isValidSymbol(account) else {
+                        throw self.error(an, ap, "'\(account)' is not a valid account name")
+                    }
+                    hedging.accounts[account] = try accountLimits(an, ap)
+                }
+            case "instruments":
+                try mapping(n, path: p) { sym, sn, sp throws(PipelineError) in
+                    guard WireCodec.isValidSymbol(sym) else { throw self.error(sn, sp, "'\(sym)' is not a valid symbol") }
+                    hedging.instruments[sym] = try symbol(sn, sp)
+                }
+            case "beta_lambda": hedging.betaLambda = try double(n, p, 0.5...1)
+            case "min_r_squared": hedging.minimumRSquared = try double(n, p, 0...1)
+            case "material_change": hedging.materialChange = try double(n, p, 0...10)
+            default: throw unknown(k, n, p)
+            }
+        }
+        return hedging
+    }
+
+    private func accountLimits(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.AccountLimits {
+        var limits = Pipeline.AccountLimits()
+        try mapping(node, path: path) { k, n, p throws(PipelineError) in
+            let value = isNull(n) ? nil : try double(n, p, 1e-9...1e18)
+            switch k {
+            case "var": limits.varLimit = value
+            case "volatility_notional": limits.volatilityNotionalLimit = value
+            case "portfolio_var": limits.portfolioVaRLimit = value
+            default: throw unknown(k, n, p)
+            }
+        }
+        return limits
+    }
+
+    private func symbol(_ node: Node, _ path: String) throws(PipelineError) -> String {
+        let text = try string(node, path)
+        guard WireCodec.isValidSymbol(text) else { throw error(node, path, "'\(text)' is not a valid symbol") }
+        return text
+    }
+
+    func bool(_ node: Node, _ path: String) throws(PipelineError) -> Bool {
+        guard case .scalar(let scalar) = node else { throw error(node, path, "expected true or false") }
+        switch scalar.string {
+        case "true", "True", "TRUE", "yes": return true
+        case "false", "False", "FALSE", "no": return false
+        default: throw error(node, path, "expected true or false")
+        }
     }
 }
 

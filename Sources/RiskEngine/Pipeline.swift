@@ -10,6 +10,9 @@ public struct Pipeline: Sendable, Hashable {
     public var dataQuality = DataQuality()
     public var volatility = Volatility()
     public var publish = Publish()
+    public var learning = Learning()
+    public var risk = Risk()
+    public var hedging = Hedging()
 
     public init() {}
 

@@ -46,6 +46,48 @@ import Testing
         #expect(pipeline.publish.encoding == .binary)
     }
 
+    @Test func learningRiskAndHedgingSectionsAreRead() throws {
+        let pipeline = try Pipeline.load(
+            yaml: """
+                learning:
+                  features: [return_1, ewma_vol]
+                  reference_symbol: SPX
+                  horizon_seconds: 2.5
+                  drive: ensemble
+                  models:
+                    - {name: fast, kind: sgd}
+                    - {name: forest, kind: arf, scope: per_symbol, seed: 9, trees: 4}
+                risk:
+                  confidence: 0.975
+                  var_method: t
+                  volatility_source: forecast
+                  liquidity: {warning: 3}
+                  symbols:
+                    TSLA: {volatility: {warning: 0.9, critical: 1.5}}
+                hedging:
+                  default_limits: {var: 1000}
+                  accounts:
+                    DESK1: {var: 25000, volatility_notional: 1e6}
+                  instruments: {AAPL: NDX}
+                """, source: "risk.yaml")
+        #expect(pipeline.learning.features == ["return_1", "ewma_vol"])
+        #expect(pipeline.learning.referenceSymbol == "SPX")
+        #expect(pipeline.learning.horizonSeconds == 2.5)
+        #expect(pipeline.learning.drive == .ensemble)
+        #expect(
+            pipeline.learning.models == [
+                .init(name: "fast", kind: .sgd), .init(name: "forest", kind: .arf, scope: .perSymbol, seed: 9, trees: 4),
+            ])
+        #expect(pipeline.risk.confidence == 0.975)
+        #expect(pipeline.risk.varMethod == .t)
+        #expect(pipeline.risk.volatilitySource == .forecast)
+        #expect(pipeline.risk.liquidity == .init(warning: 3, critical: 4))
+        #expect(pipeline.risk.symbols["TSLA"]?.volatility == .init(warning: 0.9, critical: 1.5))
+        #expect(pipeline.hedging.defaultLimits == .init(varLimit: 1000))
+        #expect(pipeline.hedging.accounts["DESK1"] == .init(varLimit: 25000, volatilityNotionalLimit: 1e6))
+        #expect(pipeline.hedging.instruments == ["AAPL": "NDX"])
+    }
+
     /// Each bad file names the key path, the line and the reason.
     @Test(arguments: [
         ("ingest:\n  ring_capcity: 8\n", "ingest.ring_capcity", 2, "unknown key"),
@@ -56,6 +98,19 @@ import Testing
         ("ingest:\n  feeds: tcp://127.0.0.1:1\n", "ingest.feeds", 2, "expected a list"),
         ("publish: 3\n", "publish", 1, "expected a mapping"),
         ("volatility:\n  warning: 2\n  critical: 1\n", "volatility.critical", nil, "greater than volatility.warning"),
+        ("learning:\n  models:\n    - {name: a}\n", "learning.models[0].kind", 3, "is required"),
+        ("learning:\n  models:\n    - {name: a, kind: svm}\n", "learning.models[0].kind", 3, "not one of: sgd, htr, arf"),
+        ("learning:\n  models:\n    - {name: a, kind: sgd}\n    - {name: a, kind: arf}\n",
+         "learning.models[1].name", 4, "duplicate model name 'a'"),
+        ("learning:\n  models: []\n", "learning.models", 2, "at least one model"),
+        ("learning:\n  features: [return_1, return_1]\n", "learning.features", 2, "twice"),
+        ("learning:\n  reference_symbol: 'S P X'\n", "learning.reference_symbol", 2, "not a valid symbol"),
+        ("risk:\n  drawdown: {warning: 0.2, critical: 0.1}\n", "risk.drawdown.critical", 2, "greater than warning"),
+        ("risk:\n  confidence: 1.5\n", "risk.confidence", 2, "out of range"),
+        ("risk:\n  symbols:\n    AAPL: {volume: {warning: 1}}\n", "risk.symbols.AAPL.volume", 3, "unknown key"),
+        ("hedging:\n  accounts:\n    DESK1: {var: lots}\n", "hedging.accounts.DESK1.var", 3, "expected a number"),
+        ("hedging:\n  instruments: {AAPL: 7 7}\n", "hedging.instruments.AAPL", 2, "not a valid symbol"),
+        ("learning:\n  enabled: maybe\n", "learning.enabled", 2, "true or false"),
     ] as [(String, String, Int?, String)])
     func badFilesAreErrorsNamingThePlace(yaml: String, path: String, line: Int?, reason: String) throws {
         do {

@@ -1,0 +1,163 @@
+// The learning and risk sections of a pipeline (issue 5): features, delayed labels, models, risk
+// measures, alert limits, accounts and hedging. Parsed by `Pipeline.load(yaml:source:)`.
+
+extension Pipeline {
+    /// Alert thresholds with hysteresis and cooldown, shared by every rule-driven alert kind.
+    public struct Limit: Sendable, Hashable {
+        public var warning: Double
+        public var critical: Double
+        /// An alert clears when the value falls below threshold × (1 − hysteresis).
+        public var hysteresis = 0.2
+        /// Minimum event time between two messages of this kind for one symbol (or account).
+        public var cooldownMilliseconds: Int64 = 1_000
+
+        public init(warning: Double, critical: Double, hysteresis: Double = 0.2, cooldownMilliseconds: Int64 = 1_000) {
+            self.warning = warning
+            self.critical = critical
+            self.hysteresis = hysteresis
+            self.cooldownMilliseconds = cooldownMilliseconds
+        }
+    }
+
+    /// The online-learning stage: features per symbol, forward labels, and the models that learn them.
+    public struct Learning: Sendable, Hashable {
+        /// Whether the stage runs at all (off: the engine is the issue-3 engine, EWMA only).
+        public var enabled = true
+        /// Feature names (see `FeatureSpec`), in vector order.
+        public var features: [String] = [
+            "return_1", "return_5", "return_20", "ewma_vol", "realized_vol_50", "range_50", "spread_bps",
+            "quote_imbalance", "trade_intensity", "volume_z_50", "since_trade", "news_sentiment",
+            "news_intensity", "index_return",
+        ]
+        /// The reference (index) symbol: its returns feed `index_return`, and it is the default hedge
+        /// instrument. `nil`: no reference.
+        public var referenceSymbol: String?
+        /// Label horizon: forward realised volatility over the next `horizonEvents` accepted ticks, or
+        /// over the next `horizonSeconds` of event time when that is set.
+        public var horizonEvents = 50
+        public var horizonSeconds: Double?
+        /// Pending rows per symbol awaiting their label; when full the oldest is dropped and counted.
+        public var pendingCapacity = 4_096
+        /// Which forecast drives alerts: the model with the lowest rolling MAE, or an inverse-MAE ensemble.
+        public var drive: Drive = .best
+        /// Window of the rolling MAE scoreboard, in scored rows.
+        public var scoreWindow = 500
+        /// The volatility models. Each predicts the symbol's forward volatility relative to its EWMA
+        /// volatility (so one shared model serves every symbol on normalised features).
+        public var models: [Model] = [
+            Model(name: "sgd", kind: .sgd), Model(name: "arf", kind: .arf),
+        ]
+
+        public enum Drive: String, Sendable, Hashable, CaseIterable {
+            case best, ensemble
+        }
+
+        public struct Model: Sendable, Hashable {
+            public var name: String
+            public var kind: Kind
+            /// One model for all symbols, or one per symbol.
+            public var scope: Scope = .shared
+            public var seed: UInt64 = 1
+            /// Trees, for `arf`.
+            public var trees = 10
+
+            public init(name: String, kind: Kind, scope: Scope = .shared, seed: UInt64 = 1, trees: Int = 10) {
+                self.name = name
+                self.kind = kind
+                self.scope = scope
+                self.seed = seed
+                self.trees = trees
+            }
+
+            public enum Kind: String, Sendable, Hashable, CaseIterable {
+                case sgd, htr, arf
+                case ewmaBaseline = "ewma-baseline"
+            }
+
+            public enum Scope: String, Sendable, Hashable, CaseIterable {
+                case shared
+                case perSymbol = "per_symbol"
+            }
+        }
+    }
+
+    /// Risk measures and their alerts.
+    public struct Risk: Sendable, Hashable {
+        /// VaR/ES confidence level of snapshots and `var_breach`.
+        public var confidence = 0.99
+        /// The VaR method that drives `var_breach` and position limits.
+        public var varMethod: VaRMethod = .ewma
+        /// Degrees of freedom of the Student-t method.
+        public var studentDegreesOfFreedom = 5.0
+        /// Which volatility the `volatility` alert follows: the EWMA estimate or the learned forecast.
+        public var volatilitySource: VolatilitySource = .ewma
+        /// `var_breach`: minimum event time between two breach alerts for one symbol; the alert clears
+        /// after this long without a breach.
+        public var varBreachCooldownMilliseconds: Int64 = 5_000
+        /// Drawdown of the reference price from its high-water mark (fraction).
+        public var drawdown = Limit(warning: 0.05, critical: 0.10)
+        /// Spread against its own EWMA (ratio; 1 = normal).
+        public var liquidity = Limit(warning: 2.5, critical: 4.0)
+        /// EWMA decay per tick of the spread baseline.
+        public var liquidityLambda = 0.995
+        /// News shock: negative decayed sentiment × news intensity.
+        public var newsShock = Limit(warning: 0.5, critical: 1.5, hysteresis: 0.5, cooldownMilliseconds: 2_000)
+        /// Half-life of the news sentiment and intensity decays, seconds of event time.
+        public var newsHalfLifeSeconds = 30.0
+        /// ADWIN δ on the driving model's absolute residuals; a detected change raises `model_drift`.
+        public var driftDelta = 0.002
+        public var driftCooldownMilliseconds: Int64 = 10_000
+        /// Per-symbol overrides of the volatility and drawdown limits (a symbol's own risk appetite).
+        public var symbols: [String: SymbolLimits] = [:]
+
+        public struct SymbolLimits: Sendable, Hashable {
+            /// Annualised volatility thresholds replacing `volatility.warning`/`critical`.
+            public var volatility: Limit?
+            public var drawdown: Limit?
+            public init(volatility: Limit? = nil, drawdown: Limit? = nil) {
+                self.volatility = volatility
+                self.drawdown = drawdown
+            }
+        }
+
+        public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
+            case ewma, t, quantile, model
+        }
+
+        public enum VolatilitySource: String, Sendable, Hashable, CaseIterable {
+            case ewma, forecast
+        }
+    }
+
+    /// One risk-appetite profile. Limits are on a position's one-step VaR in currency and on its
+    /// volatility-scaled notional (|notional| × annualised volatility); `nil` means no limit.
+    public struct AccountLimits: Sendable, Hashable {
+        public var varLimit: Double?
+        public var volatilityNotionalLimit: Double?
+        /// The same limits on the account's beta-weighted portfolio exposure to each hedge instrument.
+        public var portfolioVaRLimit: Double?
+
+        public init(varLimit: Double? = nil, volatilityNotionalLimit: Double? = nil, portfolioVaRLimit: Double? = nil) {
+            self.varLimit = varLimit
+            self.volatilityNotionalLimit = volatilityNotionalLimit
+            self.portfolioVaRLimit = portfolioVaRLimit
+        }
+    }
+
+    /// Positions and hedge signals.
+    public struct Hedging: Sendable, Hashable {
+        /// The limits of accounts not named in `accounts`.
+        public var defaultLimits = AccountLimits()
+        /// Per-account risk appetite.
+        public var accounts: [String: AccountLimits] = [:]
+        /// Hedge instrument per symbol; symbols not listed hedge with `learning.reference_symbol`.
+        public var instruments: [String: String] = [:]
+        /// Forgetting factor of the recursive-least-squares beta.
+        public var betaLambda = 0.995
+        /// Below this R², the beta is not trusted and no hedge signal is sent.
+        public var minimumRSquared = 0.1
+        /// A new signal for the same account and symbol needs the hedge quantity to change by this
+        /// fraction (or the reason to change).
+        public var materialChange = 0.1
+    }
+}
