@@ -515,27 +515,27 @@ public struct SentimentLexicon: Sendable, Hashable {
             k += 1
         }
         if matches.isEmpty { return [] }
+        // Match starting at each token, so negation and intensity look only at their few neighbours.
+        var matchAt = [Int](repeating: -1, count: tokens.count)
+        for (m, match) in matches.enumerated() { matchAt[match.position] = m }
+        func match(at position: Int, clauseOf anchor: Int) -> Int? {
+            guard position >= 0, position < tokens.count, clause[position] == clause[anchor] else { return nil }
+            let m = matchAt[position]
+            return m >= 0 ? m : nil
+        }
         for (at, scale) in intensifiers {
-            var best: Int?
-            var bestDistance = Int.max
-            for (m, match) in matches.enumerated() where clause[match.position] == clause[at] {
-                let d = match.position - at
-                // Following terms at distance 1...2 win over preceding ones at the same distance.
-                let distance = d > 0 ? 2 * d - 1 : -2 * d
-                if d != 0 && abs(d) <= 2 && distance < bestDistance {
-                    best = m
-                    bestDistance = distance
-                }
+            // Nearest term within 2 tokens, the following one first at equal distance.
+            if let m = match(at: at + 1, clauseOf: at) ?? match(at: at - 1, clauseOf: at)
+                ?? match(at: at + 2, clauseOf: at) ?? match(at: at - 2, clauseOf: at)
+            {
+                matches[m].contribution *= scale
             }
-            if let best { matches[best].contribution *= scale }
         }
         for at in negators {
-            for m in matches.indices where clause[matches[m].position] == clause[at] {
-                let d = matches[m].position - at
-                if d >= 1 && d <= options.negationWindow {
-                    matches[m].contribution *= -options.negationScale
-                    matches[m].negated.toggle()
-                }
+            for d in 1...options.negationWindow {
+                guard let m = match(at: at + d, clauseOf: at) else { continue }
+                matches[m].contribution *= -options.negationScale
+                matches[m].negated.toggle()
             }
         }
         for m in matches.indices { matches[m].contribution = min(1, max(-1, matches[m].contribution)) }
