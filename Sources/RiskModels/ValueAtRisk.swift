@@ -1,6 +1,5 @@
-public import OnlineLearning
-
 internal import Glibc
+public import OnlineLearning
 
 /// One-step-ahead Value at Risk and Expected Shortfall of a return.
 ///
@@ -37,7 +36,9 @@ public enum ValueAtRisk {
     /// T ~ t_ν and s = √((ν − 2)/ν) (the t has variance ν/(ν − 2)). With q = t_ν⁻¹(c) and f_ν its density:
     /// VaR = σ·s·q and ES = σ·s·f_ν(q)/(1 − c)·(ν + q²)/(ν − 1).
     /// - Precondition: `0 < confidence < 1`, `volatility >= 0`, `degreesOfFreedom > 2`.
-    public static func studentT(volatility sigma: Double, confidence c: Double, degreesOfFreedom nu: Double)
+    public static func studentT(
+        volatility sigma: Double, confidence c: Double, degreesOfFreedom nu: Double
+    )
         -> RiskForecast
     {
         StudentTShape(confidence: c, degreesOfFreedom: nu).forecast(volatility: sigma)

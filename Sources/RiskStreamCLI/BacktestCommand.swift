@@ -2,7 +2,7 @@ import ArgumentParser
 import RiskModels
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct BacktestCommand: ParsableCommand {
@@ -18,7 +18,7 @@ struct BacktestCommand: ParsableCommand {
             Methods (Docs/BACKTEST.md):
               ewma      RiskMetrics EWMA σ (λ 0.94, seeded with the mean of the first 20 squared returns), normal
               t         the same σ with a unit-variance Student-t, ν = 5
-              quantile  SGD quantile regression (pinball loss, τ = 1 − c) of r_(t+1)/σ_t on [|r_t|/σ_t, log σ_t, r_t/σ_t]
+              quantile  SGD quantile regression (pinball, τ = 1 − c) of r_(t+1)/σ_t on [|r_t|/σ_t, log σ_t, r_t/σ_t]
               model     SGD regression of |r_(t+1)|/σ_t on the same features, turned into σ, normal
 
             Printed: observations scored, expected and actual breaches, breach rate, Kupiec's
@@ -40,7 +40,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The price column.", valueName: "column"))
     var priceColumn: String
 
-    @Option(help: ArgumentHelp("A time column that must never decrease (checked, not otherwise used).", valueName: "column"))
+    @Option(
+        help: ArgumentHelp("A time column that must never decrease (checked, not otherwise used).", valueName: "column")
+    )
     var timeColumn: String?
 
     @Option(help: "Confidence level c of the VaR, in (0, 1).")
@@ -55,7 +57,8 @@ struct BacktestCommand: ParsableCommand {
     func validate() throws {
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
         guard VaRMethod(rawValue: method) != nil else {
-            throw ValidationError("--method must be one of \(VaRMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--method must be one of \(VaRMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -139,6 +142,8 @@ struct BacktestRun {
         let kupiec = b.kupiec
         let independence = b.christoffersen
         let coverage = b.conditionalCoverage
+        let meanBps = "\(formatFixed(meanVaR * 10_000, 2)), \(formatFixed(meanES * 10_000, 2))"
+        let basel = "\(b.baselZone.rawValue) (\(b.recentBreaches) breaches in the last \(b.recentObservations))"
         return """
             method                \(method.rawValue)
             confidence            \(b.confidence)
@@ -146,11 +151,11 @@ struct BacktestRun {
             expected breaches     \(formatFixed(b.expectedBreaches, 2))
             actual breaches       \(b.breaches)
             breach rate           \(formatFixed(b.breachRate * 100, 3))%
-            mean VaR, ES          \(formatFixed(meanVaR * 10_000, 2)), \(formatFixed(meanES * 10_000, 2)) bps of log return
+            mean VaR, ES          \(meanBps) bps of log return
             Kupiec POF            LR \(formatFixed(kupiec.statistic, 4))  p \(formatFixed(kupiec.pValue, 4))
             Christoffersen ind.   LR \(formatFixed(independence.statistic, 4))  p \(formatFixed(independence.pValue, 4))
             conditional coverage  LR \(formatFixed(coverage.statistic, 4))  p \(formatFixed(coverage.pValue, 4))
-            Basel zone            \(b.baselZone.rawValue) (\(b.recentBreaches) breaches in the last \(b.recentObservations))
+            Basel zone            \(basel)
             """
     }
 

@@ -3,7 +3,7 @@ import MarketEvents
 import MarketSimulator
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct SynthCommand: ParsableCommand {
@@ -56,7 +56,8 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Write the symbol's `ts,price` series (for `riskstream backtest`) instead of the feature table.")
     var prices = false
 
-    @Option(help: ArgumentHelp("With --prices: simulator events to run (every symbol's ticks and news).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("With --prices: simulator events to run (every symbol's ticks and news).", valueName: "n"))
     var events: Int = 100_000
 
     func validate() throws {

@@ -33,7 +33,9 @@ import Testing
     func closedForms(shape: Shape) {
         for sigma in [0.0, 0.013, 2.5] {
             let f =
-                shape.nu.map { ValueAtRisk.studentT(volatility: sigma, confidence: shape.confidence, degreesOfFreedom: $0) }
+                shape.nu.map {
+                    ValueAtRisk.studentT(volatility: sigma, confidence: shape.confidence, degreesOfFreedom: $0)
+                }
                 ?? ValueAtRisk.normal(volatility: sigma, confidence: shape.confidence)
             #expect(abs(f.valueAtRisk - shape.varPerSigma * sigma) <= 1e-12 * sigma)
             #expect(abs(f.expectedShortfall - shape.esPerSigma * sigma) <= 1e-12 * sigma)

@@ -108,10 +108,13 @@ import Testing
     static let rows = (1...300).map { "\($0),\(100 + Double($0 % 7))" }.joined(separator: "\n")
 
     @Test(arguments: [
-        BadInput(contents: "ts,price\n1,100\n2,-3\n", arguments: [], line: 3, reason: "non-positive price -3.0 in column 'price'"),
+        BadInput(
+            contents: "ts,price\n1,100\n2,-3\n", arguments: [], line: 3,
+            reason: "non-positive price -3.0 in column 'price'"),
         BadInput(contents: "ts,price\n1,100\n2,0\n", arguments: [], line: 3, reason: "non-positive price 0.0"),
         BadInput(contents: "ts,close\n1,100\n", arguments: [], line: 1, reason: "no target column 'price'"),
-        BadInput(contents: "t,price\n1,100\n", arguments: ["--time-column", "ts"], line: 1, reason: "no time column 'ts'"),
+        BadInput(
+            contents: "t,price\n1,100\n", arguments: ["--time-column", "ts"], line: 1, reason: "no time column 'ts'"),
         BadInput(
             contents: "ts,price\n1,100\n3,101\n2,102\n", arguments: ["--time-column", "ts"], line: 4,
             reason: "time goes backwards in column 'ts' (2.0 after 3.0)"),
@@ -135,7 +138,8 @@ import Testing
         let ok = try CLI.run(["backtest", "--csv", file.path, "--price-column", "price", "--json"])
         #expect(ok.status == 0)
         #expect(try Self.json(ok.stdout)["observations"] as? Int == 49)
-        let short = try TempFile("short.csv", contents: "ts,price\n" + Self.rows.split(separator: "\n").prefix(251).joined(separator: "\n"))
+        let short = try TempFile(
+            "short.csv", contents: "ts,price\n" + Self.rows.split(separator: "\n").prefix(251).joined(separator: "\n"))
         defer { short.cleanUp() }
         let output = try CLI.run(["backtest", "--csv", short.path, "--price-column", "price"])
         #expect(output.status == 65)
@@ -149,7 +153,9 @@ import Testing
     func badFlagsExit64(flags: [String]) throws {
         let file = try TempFile("prices.csv", contents: "ts,price\n" + Self.rows + "\n")
         defer { file.cleanUp() }
-        let base = flags == ["--price-column"] ? ["backtest", "--csv", file.path] : ["backtest", "--csv", file.path, "--price-column", "price"]
+        let base =
+            flags == ["--price-column"]
+            ? ["backtest", "--csv", file.path] : ["backtest", "--csv", file.path, "--price-column", "price"]
         let output = try CLI.run(base + flags)
         #expect(output.status == 64, "\(output.stderr)")
         #expect(output.stdout.isEmpty)
@@ -161,7 +167,9 @@ import Testing
         let again = file.sibling("again.csv")
         let other = file.sibling("other.csv")
         for (path, seed) in [(file.path, "7"), (again, "7"), (other, "8")] {
-            let output = try CLI.run(["synth", "--prices", "--symbol", "MSFT", "--events", "6000", "--seed", seed, "--out", path])
+            let output = try CLI.run([
+                "synth", "--prices", "--symbol", "MSFT", "--events", "6000", "--seed", seed, "--out", path,
+            ])
             #expect(output.status == 0, "\(output.stderr)")
         }
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
