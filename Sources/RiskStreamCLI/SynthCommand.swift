@@ -3,7 +3,7 @@ import MarketEvents
 import MarketSimulator
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct SynthCommand: ParsableCommand {
@@ -25,6 +25,13 @@ struct SynthCommand: ParsableCommand {
             100 returns behind it. Same seed and options, same bytes.
 
             Example: riskstream synth --rows 20000 --seed 7 --horizon 20 --out stream.csv
+
+            With --prices it writes a price series for `riskstream backtest` instead: the header `ts,price`
+            and one row per tick of --symbol among the first --events simulator events (all symbols and
+            news count as events), ts in nanoseconds and price the quote mid (bid + ask)/2, or the trade
+            price when a side is missing. --rows and --horizon are not used.
+
+            Example: riskstream synth --prices --symbol AAPL --events 200000 --seed 7 --out prices.csv
             """
     )
 
@@ -46,7 +53,15 @@ struct SynthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output CSV file.", valueName: "file"))
     var out: String
 
+    @Flag(help: "Write the symbol's `ts,price` series (for `riskstream backtest`) instead of the feature table.")
+    var prices = false
+
+    @Option(
+        help: ArgumentHelp("With --prices: simulator events to run (every symbol's ticks and news).", valueName: "n"))
+    var events: Int = 100_000
+
     func validate() throws {
+        guard events > 0 else { throw ValidationError("--events must be > 0") }
         guard rows > 0 else { throw ValidationError("--rows must be > 0") }
         guard horizon > 0 else { throw ValidationError("--horizon must be > 0") }
         let symbols = SimulatorConfiguration.standard(seed: seed).instruments.map(\.symbol)
@@ -56,7 +71,10 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
-        let text = SynthStream(rows: rows, seed: seed, horizon: horizon, symbol: symbol).csv()
+        let text =
+            prices
+            ? SynthPrices(events: events, seed: seed, symbol: symbol).csv()
+            : SynthStream(rows: rows, seed: seed, horizon: horizon, symbol: symbol).csv()
         do {
             try writeWholeFile(out, Array(text.utf8))
         } catch {
@@ -124,6 +142,27 @@ struct SynthStream {
                 text += x == 0 ? "0.0" : x.description  // never "-0.0"
             }
             text += "\n"
+        }
+        return text
+    }
+}
+
+/// The price series behind `riskstream synth --prices`: pure, deterministic, no I/O.
+struct SynthPrices {
+    var events: Int
+    var seed: UInt64
+    var symbol: String
+
+    /// `ts,price` then one row per tick of `symbol` among the first `events` events: the quote mid when
+    /// both sides are present, else the trade price. Numbers in Swift's shortest round-trip form.
+    /// - Complexity: O(events) time, O(ticks of the symbol) memory for the text.
+    func csv() -> String {
+        var simulator = MarketSimulator(configuration: .standard(seed: seed))
+        var text = "ts,price\n"
+        for _ in 0..<events {
+            guard case .tick(let tick) = simulator.next(), tick.symbol == symbol else { continue }
+            let price = tick.bid.flatMap { bid in tick.ask.map { ask in (bid + ask) / 2 } } ?? tick.price
+            text += "\(tick.ts),\(price)\n"
         }
         return text
     }
