@@ -35,14 +35,21 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         public var aggregation: Aggregation = .mean
         /// Configuration of every tree (its `subspaceSize` is overridden). Defaults: grace period 50, split
         /// confidence δ = 0.01 (a forest's trees split more eagerly than a lone tree's 1e-7: bagging and
-        /// the drift detectors absorb the extra variance; River's ARF does the same) and a 2 MiB budget
-        /// per tree, the rest as `HoeffdingTreeRegressor`.
+        /// the drift detectors absorb the extra variance; River's ARF does the same), River's leaf-model
+        /// selector (squared errors faded by its `model_selector_decay` 0.95), a leaf learning rate of the lone tree's 0.1 / λ
+        /// (a tree learns each example with a Poisson(λ) weight and the leaf model's step grows with the
+        /// weight, so at 0.1 a forest's leaf models would move about λ times as far per example as a lone
+        /// tree's and chase the noise), and a 2 MiB budget per tree; the rest as `HoeffdingTreeRegressor`.
+        /// The leaf rate is set for the default λ = 6: scale it with `lambda` when changing that.
         public var tree: HoeffdingTreeRegressor.Configuration
 
         public init() {
             tree = HoeffdingTreeRegressor.Configuration()
             tree.gracePeriod = 50
             tree.delta = 0.01
+            tree.errorFading = 0.95
+            tree.selectorError = .squared
+            tree.learningRate = tree.learningRate / 6
             tree.maxBytes = 2 << 20
         }
 
