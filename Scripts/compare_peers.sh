@@ -8,8 +8,9 @@
 # scikit-learn (capymoa too when `java -version` works; MOA is skipped if it cannot install or run),
 # writes the stream with `riskstream synth`, and evaluates everything with delay H (the target looks H
 # ticks ahead). Timed implementations (ours, River's LinearRegression, HoeffdingTreeRegressor and ARF, VW's
-# driver, MOA's ARF) run --repeats times (default 5; River's ARF --slow-repeats, default 3), interleaved,
-# and the table shows median rows/s and the speed ratios. Defaults: 20000 rows, seed 7, horizon 20: about
+# driver, MOA's ARF) run --repeats times (default 5; River's ARF --slow-repeats, default 3), interleaved;
+# the fast ones (ours, River's LinearRegression, VW's driver) count the best of 3 back-to-back runs in each
+# round. The table shows median rows/s, and the speed ratios follow it. Defaults: 20000 rows, seed 7, horizon 20: about
 # ten minutes on a 2-core machine, most of it River's and MOA's forests (--skip-slow leaves them out).
 # RISKSTREAM_SCRATCH sets SwiftPM's scratch path (default .build).
 set -euo pipefail
