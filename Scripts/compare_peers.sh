@@ -2,13 +2,16 @@
 # Compares RiskStream's online models with River, Vowpal Wabbit, scikit-learn and (where Java works) MOA
 # on one seeded synthetic stream, and prints one side-by-side table.
 #
-#   bash Scripts/compare_peers.sh [--rows N] [--seed S] [--horizon H] [--skip-slow]
+#   bash Scripts/compare_peers.sh [--rows N] [--seed S] [--horizon H] [--repeats N] [--slow-repeats N] [--skip-slow]
 #
 # Builds `riskstream` (release), a virtualenv under .build/venv-peers with river, vowpalwabbit and
 # scikit-learn (capymoa too when `java -version` works; MOA is skipped if it cannot install or run),
 # writes the stream with `riskstream synth`, and evaluates everything with delay H (the target looks H
-# ticks ahead). Defaults: 20000 rows, seed 7, horizon 20: a few minutes on a 2-core machine, most of it
-# River's and MOA's forests (--skip-slow leaves them out).
+# ticks ahead). Timed implementations (ours, River's LinearRegression, HoeffdingTreeRegressor and ARF, VW's
+# driver, MOA's ARF) run --repeats times (default 5; River's ARF --slow-repeats, default 3), interleaved;
+# the fast ones (ours, River's LinearRegression, VW's driver) count the best of 3 back-to-back runs in each
+# round. The table shows median rows/s, and the speed ratios follow it. Defaults: 20000 rows, seed 7, horizon 20: about
+# ten minutes on a 2-core machine, most of it River's and MOA's forests (--skip-slow leaves them out).
 # RISKSTREAM_SCRATCH sets SwiftPM's scratch path (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +26,10 @@ while [ $# -gt 0 ]; do
         --rows) rows="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --horizon) horizon="$2"; shift 2 ;;
+        --repeats) extra+=(--repeats "$2"); shift 2 ;;
+        --slow-repeats) extra+=(--slow-repeats "$2"); shift 2 ;;
         --skip-slow) extra+=(--skip-slow); shift ;;
-        *) echo "usage: $0 [--rows N] [--seed S] [--horizon H] [--skip-slow]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--rows N] [--seed S] [--horizon H] [--repeats N] [--slow-repeats N] [--skip-slow]" >&2; exit 64 ;;
     esac
 done
 

@@ -9,8 +9,13 @@ import SeededRandom
 /// - Drift handling per tree: two ADWIN detectors (warning δ = 0.01, drift δ = 0.001) read the tree's
 ///   normalised absolute error (a detection counts only when the error estimate rose, as in MOA) `min(1, |y − ŷ| / (3 σ_y))`, with σ_y the standard deviation of the targets
 ///   the tree has seen, taken before the tree learns the example. A warning starts a background tree (trained
-///   alongside from then on); a drift replaces the tree by its background tree (or a fresh tree) and resets
-///   the detectors.
+///   alongside from then on); a drift replaces the tree by its background tree if the background's errors
+///   since it started (each example predicted by both before either learns it) are lower than the tree's,
+///   else drops the background and keeps the tree; with no background, a fresh tree replaces it. The
+///   detectors are reset either way. The comparison is ours (MOA and River swap unconditionally): on a
+///   stream whose noise level switches with its regime (volatility), the error of every tree rises at a
+///   regime change without its concept being stale, and a background tree that has seen only the new
+///   regime is worse than the tree it would replace.
 /// - Aggregation: mean (default) or median of the trees' predictions.
 /// - Seeded: the forest's generator draws the Poisson weights; each tree's generator is split from it when
 ///   the tree is created. Same seed, same calls → same predictions, bit for bit.
@@ -35,14 +40,21 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         public var aggregation: Aggregation = .mean
         /// Configuration of every tree (its `subspaceSize` is overridden). Defaults: grace period 50, split
         /// confidence δ = 0.01 (a forest's trees split more eagerly than a lone tree's 1e-7: bagging and
-        /// the drift detectors absorb the extra variance; River's ARF does the same) and a 2 MiB budget
-        /// per tree, the rest as `HoeffdingTreeRegressor`.
+        /// the drift detectors absorb the extra variance; River's ARF does the same), River's leaf-model
+        /// selector (squared errors faded by its `model_selector_decay` 0.95), a leaf learning rate of the lone tree's 0.1 / λ
+        /// (a tree learns each example with a Poisson(λ) weight and the leaf model's step grows with the
+        /// weight, so at 0.1 a forest's leaf models would move about λ times as far per example as a lone
+        /// tree's and chase the noise), and a 2 MiB budget per tree; the rest as `HoeffdingTreeRegressor`.
+        /// The leaf rate is set for the default λ = 6: scale it with `lambda` when changing that.
         public var tree: HoeffdingTreeRegressor.Configuration
 
         public init() {
             tree = HoeffdingTreeRegressor.Configuration()
             tree.gracePeriod = 50
             tree.delta = 0.01
+            tree.errorFading = 0.95
+            tree.selectorError = .squared
+            tree.learningRate = tree.learningRate / 6
             tree.maxBytes = 2 << 20
         }
 
@@ -61,6 +73,9 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         var seen: Double = 0
         var targetMean: Double = 0
         var targetM2: Double = 0
+        // Absolute errors of the tree and of its background tree since the background started.
+        var treeErrorSinceWarning: Double = 0
+        var backgroundErrorSinceWarning: Double = 0
 
         mutating func resetErrorScale() {
             seen = 0
@@ -80,6 +95,8 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
     public private(set) var backgroundSwaps: Int = 0
     /// Background trees started after a warning, since creation.
     public private(set) var backgroundStarts: Int = 0
+    /// Drifts that kept the tree because its background tree had not done better since it started.
+    public private(set) var backgroundsDiscarded: Int = 0
 
     public init(featureCount: Int, configuration: Configuration = Configuration(), seed: UInt64 = 0) {
         precondition(featureCount >= 1, "a forest needs at least one feature")
@@ -161,6 +178,10 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
             // A mutating access keeps the tree in place; a plain read here made the optimiser copy the tree
             // (retaining all its arrays) on every call.
             let error = abs(y - members[i].tree.predictInPlace(x))
+            if members[i].background != nil {
+                members[i].treeErrorSinceWarning += error
+                members[i].backgroundErrorSinceWarning += abs(y - members[i].background!.predictInPlace(x))
+            }
             let k = rng.nextPoisson(lambda: configuration.lambda)
             if k > 0 {
                 let w = Double(k) * weight
@@ -174,22 +195,31 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
             if members[i].warning.update(input) && members[i].warning.estimation > warningBefore {
                 if members[i].background == nil {
                     members[i].background = newTree()
+                    members[i].treeErrorSinceWarning = 0
+                    members[i].backgroundErrorSinceWarning = 0
                     backgroundStarts += 1
                 }
                 members[i].warning.reset()
             }
             if members[i].drift.update(input) && members[i].drift.estimation > driftBefore {
-                if let background = members[i].background {
-                    members[i].tree = background
+                if members[i].background != nil
+                    && members[i].backgroundErrorSinceWarning >= members[i].treeErrorSinceWarning
+                {
                     members[i].background = nil
-                    backgroundSwaps += 1
+                    backgroundsDiscarded += 1
                 } else {
-                    members[i].tree = newTree()
+                    if let background = members[i].background {
+                        members[i].tree = background
+                        members[i].background = nil
+                        backgroundSwaps += 1
+                    } else {
+                        members[i].tree = newTree()
+                    }
+                    members[i].resetErrorScale()
+                    treeSwaps += 1
                 }
                 members[i].warning.reset()
                 members[i].drift.reset()
-                members[i].resetErrorScale()
-                treeSwaps += 1
             }
         }
     }
@@ -206,7 +236,9 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
     // MARK: Checkpointable
 
     public static var stateTag: String { "arf" }
-    public static var stateVersion: UInt16 { 1 }
+    /// Version 2 adds `backgroundsDiscarded` and each tree's errors since its background started
+    /// (version 1: zeros).
+    public static var stateVersion: UInt16 { 2 }
 
     public func writeState(to writer: inout ModelStateWriter) {
         let c = configuration
@@ -227,6 +259,7 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         writer.write(treeSwaps)
         writer.write(backgroundStarts)
         writer.write(backgroundSwaps)
+        writer.write(backgroundsDiscarded)
         for m in members {
             writer.write(model: m.tree)
             writer.write(m.background != nil)
@@ -236,6 +269,8 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
             writer.write(m.seen)
             writer.write(m.targetMean)
             writer.write(m.targetM2)
+            writer.write(m.treeErrorSinceWarning)
+            writer.write(m.backgroundErrorSinceWarning)
         }
     }
 
@@ -273,6 +308,7 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
         treeSwaps = try reader.readInt()
         backgroundStarts = try reader.readInt()
         backgroundSwaps = try reader.readInt()
+        backgroundsDiscarded = version >= 2 ? try reader.readInt() : 0
         members = []
         for _ in 0..<c.treeCount {
             let memberAt = reader.offset
@@ -284,6 +320,10 @@ public struct AdaptiveRandomForestRegressor: OnlineRegressor, Checkpointable {
             member.seen = try reader.readDouble()
             member.targetMean = try reader.readDouble()
             member.targetM2 = try reader.readDouble()
+            if version >= 2 {
+                member.treeErrorSinceWarning = try reader.readDouble()
+                member.backgroundErrorSinceWarning = try reader.readDouble()
+            }
             guard tree.featureCount == featureCount, tree.configuration == treeConfiguration,
                 background.map({ $0.featureCount == featureCount && $0.configuration == treeConfiguration }) ?? true
             else { throw ModelStateError(offset: memberAt, reason: "forest tree does not match the forest") }

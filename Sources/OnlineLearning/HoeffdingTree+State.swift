@@ -2,7 +2,8 @@ import SeededRandom
 
 extension HoeffdingTreeRegressor {
     public static var stateTag: String { "htr" }
-    public static var stateVersion: UInt16 { 1 }
+    /// Version 2 adds `selectorError` after `minBranchFraction` (version 1: `.absolute`).
+    public static var stateVersion: UInt16 { 2 }
 
     public func writeState(to writer: inout ModelStateWriter) {
         let c = configuration
@@ -18,6 +19,7 @@ extension HoeffdingTreeRegressor {
         writer.write(c.learningRate)
         writer.write(c.errorFading)
         writer.write(c.minBranchFraction)
+        writer.write(c.selectorError.rawValue)
         let s = rng.state
         writer.write(s.0)
         writer.write(s.1)
@@ -73,6 +75,12 @@ extension HoeffdingTreeRegressor {
         c.learningRate = try reader.readDouble()
         c.errorFading = try reader.readDouble()
         c.minBranchFraction = try reader.readDouble()
+        if version >= 2 {
+            guard let selector = SelectorError(rawValue: try reader.readUInt8()) else {
+                throw ModelStateError(offset: reader.offset - 1, reason: "unknown selector error")
+            }
+            c.selectorError = selector
+        }
         // Five per-feature arrays follow, so a corrupt count cannot make the reader allocate beyond the input.
         let featureLimit = min(1 << 20, (reader.bytes.count - reader.offset) / 40)
         guard (1...max(1, featureLimit)).contains(featureCount), c.isValid, c.maxBytes < (1 << 40) else {

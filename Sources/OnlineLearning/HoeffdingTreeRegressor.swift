@@ -19,7 +19,8 @@ import SeededRandom
 ///   split attempt is O(features × bins). The split threshold is a bin edge (resolution range / `binCount`).
 /// - Leaf prediction: the leaf mean, a linear model (normalised least-mean-squares on features and target
 ///   standardised with the tree's running statistics, inherited by children), or adaptive — whichever of
-///   the two has the lower faded absolute error at that leaf (the default).
+///   the two has the lower faded error at that leaf (the default; absolute errors, or squared ones as
+///   River's model selector).
 /// - Memory: nodes live in a flat array, leaf observers in a pool of fixed-size slots. The live estimate
 ///   (`estimatedBytes`) is held at or below `maxBytes`: when a new leaf would need a slot beyond the budget,
 ///   the active leaf with the smallest weight × faded error is deactivated (it keeps predicting, stops
@@ -38,6 +39,11 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         case adaptive = 2
     }
 
+    public enum SelectorError: UInt8, Sendable, Hashable {
+        case absolute = 0
+        case squared = 1
+    }
+
     public struct Configuration: Sendable, Hashable {
         public var gracePeriod: Double = 200
         public var delta: Double = 1e-7
@@ -52,8 +58,12 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
         public var subspaceSize: Int? = nil
         /// Step of the normalised LMS leaf models, in (0, 1].
         public var learningRate: Double = 0.1
-        /// Fading factor of the per-leaf absolute errors used by `.adaptive` and by deactivation.
+        /// Fading factor of the per-leaf errors used by `.adaptive` and by deactivation.
         public var errorFading: Double = 0.99
+        /// The error the adaptive selector fades: absolute (the lone tree's default: lower MAE on the synth
+        /// streams) or squared (River's selector; the forest's default, where it makes the leaf model beat
+        /// the mean on the large errors before it is used).
+        public var selectorError: SelectorError = .absolute
         /// Smallest share of a leaf's weight on each side of a candidate split.
         public var minBranchFraction: Double = 0.01
 
@@ -308,12 +318,15 @@ public struct HoeffdingTreeRegressor: OnlineRegressor, Checkpointable {
 
     mutating func updateLeafPredictors(_ leaf: Int, _ x: [Double], _ y: Double, _ weight: Double) {
         let fade = configuration.errorFading
-        let meanError = abs(y - nodes[leaf].mean)
+        let squared = configuration.selectorError == .squared
+        let meanResidual = y - nodes[leaf].mean
+        let meanError = squared ? meanResidual * meanResidual : abs(meanResidual)
         nodes[leaf].errorOfMean = fade * nodes[leaf].errorOfMean + (1 - fade) * meanError
         guard modelStride > 0 else { return }
         let scale = targetScale
         let raw = modelRaw(leaf, x)
-        let modelError = abs(y - (targetMean + scale * raw))
+        let modelResidual = y - (targetMean + scale * raw)
+        let modelError = squared ? modelResidual * modelResidual : abs(modelResidual)
         nodes[leaf].errorOfModel = fade * nodes[leaf].errorOfModel + (1 - fade) * modelError
         // Normalised LMS in standardised units: w += μ e z / (1 + |z|²), error clipped to ±3.
         let target = (y - targetMean) / scale

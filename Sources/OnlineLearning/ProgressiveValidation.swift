@@ -153,3 +153,78 @@ public struct ProgressiveValidation<Model: OnlineRegressor>: Sendable {
         }
     }
 }
+
+// MARK: Checkpointable
+
+/// The whole evaluation in one state: the model, the delay, the counters, the cumulative and rolling
+/// metrics and the pending queue (rows, targets and due times, oldest first). A restored validation
+/// learns, predicts and scores exactly as the original from there on.
+extension ProgressiveValidation: Checkpointable where Model: Checkpointable {
+    public static var stateTag: String { "progressive" }
+    public static var stateVersion: UInt16 { 1 }
+
+    public func writeState(to writer: inout ModelStateWriter) {
+        switch delay {
+        case .rows(let h):
+            writer.write(UInt8(0))
+            writer.write(Double(h))
+        case .seconds(let h):
+            writer.write(UInt8(1))
+            writer.write(h)
+        }
+        writer.write(capacity)
+        writer.write(model: model)
+        writer.write(model: metrics)
+        writer.write(rolling != nil)
+        if let rolling { writer.write(model: rolling) }
+        for count in [rowCount, scoredCount, learnedCount, skippedCount, droppedCount] { writer.write(count) }
+        writer.write(lastTime)
+        writer.write(pendingCount)
+        var slot = head
+        for _ in 0..<pendingCount {
+            writer.write(rows[slot])
+            writer.write(targets[slot])
+            writer.write(due[slot])
+            slot = slot + 1 == capacity ? 0 : slot + 1
+        }
+    }
+
+    public init(readingStateFrom reader: inout ModelStateReader, version: UInt16) throws(ModelStateError) {
+        let at = reader.offset
+        let kind = try reader.readUInt8()
+        let h = try reader.readDouble()
+        let capacity = try reader.readInt()
+        let delay: LabelDelay
+        switch kind {
+        case 0 where h >= 0 && h <= Double(1 << 26) && h == h.rounded() && capacity == max(Int(h), 1):
+            delay = .rows(Int(h))
+        case 1 where h >= 0 && h.isFinite && capacity >= 1 && capacity <= 1 << 26:
+            delay = .seconds(h)
+        default:
+            throw ModelStateError(offset: at, reason: "invalid label delay or queue capacity")
+        }
+        let model = try reader.read(model: Model.self)
+        let metrics = try reader.read(model: RegressionMetrics.self)
+        let rolling = try reader.readBool() ? try reader.read(model: RollingRegressionMetrics.self) : nil
+        self.init(model: model, delay: delay, rollingWindow: rolling?.window, maxPending: capacity)
+        self.metrics = metrics
+        self.rolling = rolling
+        let countsAt = reader.offset
+        let counts = [try reader.readInt(), try reader.readInt(), try reader.readInt(), try reader.readInt(),
+                      try reader.readInt()]
+        guard counts.allSatisfy({ $0 >= 0 }) else { throw ModelStateError(offset: countsAt, reason: "negative count") }
+        (rowCount, scoredCount, learnedCount, skippedCount, droppedCount) = (counts[0], counts[1], counts[2], counts[3], counts[4])
+        lastTime = try reader.readDouble()
+        let pending = try reader.readCount(limit: capacity)
+        for _ in 0..<pending {
+            let rowAt = reader.offset
+            let row = try reader.readDoubles(limit: model.featureCount)
+            let target = try reader.readDouble()
+            let when = try reader.readDouble()
+            guard row.count == model.featureCount else {
+                throw ModelStateError(offset: rowAt, reason: "pending row of \(row.count) features, expected \(model.featureCount)")
+            }
+            enqueue(row, target, due: when)
+        }
+    }
+}

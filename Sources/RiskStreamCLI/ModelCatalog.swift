@@ -107,6 +107,9 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
         if options.gracePeriod == nil { tree.gracePeriod = forest.tree.gracePeriod }
         tree.maxBytes = forest.tree.maxBytes
         tree.delta = forest.tree.delta
+        tree.errorFading = forest.tree.errorFading
+        tree.selectorError = forest.tree.selectorError
+        tree.learningRate = forest.tree.learningRate
         forest.tree = tree
         return AdaptiveRandomForestRegressor(featureCount: featureCount, configuration: forest, seed: seed)
     default:

@@ -30,6 +30,24 @@ import Testing
         #expect(recovered < 0.4 * rightAfter)
     }
 
+    /// The concept never changes, only the noise level (σ 0.05 ↔ 1.5 every 2,000 rows, as a volatility
+    /// regime): errors rise at every switch, but a background tree started then never beats the tree it
+    /// would replace, so the trees are kept (the background dropped) rather than swapped.
+    @Test func keepsTheTreeWhenOnlyTheNoiseLevelChanges() {
+        var config = AdaptiveRandomForestRegressor.Configuration()
+        config.treeCount = 5
+        var forest = AdaptiveRandomForestRegressor(featureCount: 6, configuration: config, seed: 3)
+        var s = Stream(seed: 12, d: 6)
+        for i in 0..<20_000 {
+            let x = s.row()
+            let noise = (i / 2000) % 2 == 0 ? 0.05 : 1.5
+            forest.learn(x, Self.concept(0, x) + noise * s.rng.nextGaussian())
+        }
+        #expect(forest.backgroundStarts >= 5)
+        #expect(forest.backgroundsDiscarded >= 1)
+        #expect(forest.backgroundSwaps <= forest.backgroundsDiscarded)
+    }
+
     @Test(arguments: [AdaptiveRandomForestRegressor.Aggregation.mean, .median])
     func sameSeedSamePredictionsAndRestoreContinuesIdentically(aggregation: AdaptiveRandomForestRegressor.Aggregation) throws {
         var config = AdaptiveRandomForestRegressor.Configuration()

@@ -1,4 +1,5 @@
 import OnlineLearning
+import SeededRandom
 import Testing
 
 /// A model that logs every call: predict returns the number of rows learned so far.
@@ -113,5 +114,54 @@ struct SpyRegressor: OnlineRegressor {
         let mae = absErrors.reduce(0, +) / 200
         #expect(abs(pv.metrics.mae - mae) < 1e-9)
         #expect(abs(pv.rolling!.mae - absErrors.suffix(10).reduce(0, +) / 10) < 1e-9)
+    }
+}
+
+@Suite struct ProgressiveValidationCheckpointTests {
+    static func row(_ rng: inout Xoshiro256) -> ([Double], Double) {
+        let x = (0..<3).map { _ in rng.nextGaussian() }
+        return (x, 2 * x[0] - x[1] + 0.1 * rng.nextGaussian())
+    }
+
+    /// Saved mid-stream with labels pending, the restored validation continues exactly as the original:
+    /// same predictions, same learned rows, same metrics, same state bytes.
+    @Test(arguments: [LabelDelay.rows(0), .rows(1), .rows(7), .seconds(2.5)])
+    func restoreMidStreamContinuesIdentically(delay: LabelDelay) throws {
+        var rng = Xoshiro256(seed: 21)
+        var original = ProgressiveValidation(
+            model: StandardizedRegressor(model: SGDRegressor(featureCount: 3)), delay: delay, rollingWindow: 16,
+            maxPending: 64)
+        for t in 0..<500 {
+            let (x, y) = Self.row(&rng)
+            original.process(x, y, timestamp: Double(t) * 0.5)
+        }
+        if case .rows(let h) = delay { #expect(original.pendingCount == h) } else { #expect(original.pendingCount == 5) }
+        let saved = original.savedState()
+        var restored = try ProgressiveValidation<StandardizedRegressor<SGDRegressor>>(savedState: saved)
+        #expect(restored.savedState() == saved)
+        #expect(restored.pendingCount == original.pendingCount && restored.rowCount == original.rowCount)
+        for t in 500..<800 {
+            let (x, y) = Self.row(&rng)
+            let a = original.process(x, y, timestamp: Double(t) * 0.5)
+            let b = restored.process(x, y, timestamp: Double(t) * 0.5)
+            #expect(a == b)
+        }
+        original.finish()
+        restored.finish()
+        #expect(original.metrics == restored.metrics)
+        #expect(original.rolling?.mae == restored.rolling?.mae)
+        #expect(original.learnedCount == restored.learnedCount)
+        #expect(original.savedState() == restored.savedState())
+    }
+
+    @Test func truncatedStateIsAnError() {
+        var pv = ProgressiveValidation(model: SGDRegressor(featureCount: 2), delay: .rows(3))
+        for t in 0..<10 { pv.process([Double(t), 1], Double(t)) }
+        let saved = pv.savedState()
+        for cut in [saved.count / 2, saved.count - 1] {
+            #expect(throws: ModelStateError.self) {
+                _ = try ProgressiveValidation<SGDRegressor>(savedState: Array(saved[..<cut]))
+            }
+        }
     }
 }
