@@ -45,13 +45,15 @@ let package = Package(
         // Threads, ring buffers, pipeline configuration, ingest and publishing.
         .target(
             name: "RiskEngine",
-            dependencies: ["ZeroMQ", "MarketEvents", "RiskModels", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "ZeroMQ", "MarketEvents", "RiskModels", "OnlineLearning", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "OnlineLearning",
+                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels", "OnlineLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -69,12 +71,12 @@ let package = Package(
             name: "RiskModelsTests", dependencies: ["RiskModels", "OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "RiskEngineTests",
-            dependencies: ["RiskEngine", "ZeroMQ", "MarketEvents", "MarketSimulator"],
+            dependencies: ["RiskEngine", "ZeroMQ", "MarketEvents", "MarketSimulator", "SeededRandom"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RiskStreamCLITests",
-            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine"],
+            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels"],
             swiftSettings: strict
         ),
         .testTarget(

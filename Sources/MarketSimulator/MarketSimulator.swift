@@ -114,6 +114,11 @@ public struct MarketSimulator: Sendable {
         if configuration.newsProbability > 0 && generator.nextUnitDouble() < configuration.newsProbability {
             return .news(makeNews(ts: ts))
         }
+        if let desk = configuration.desk, desk.positionProbability > 0,
+            generator.nextUnitDouble() < desk.positionProbability
+        {
+            return .position(makePosition(desk, ts: ts))
+        }
         if cursor == instruments.count {
             advanceStep()
             cursor = 0

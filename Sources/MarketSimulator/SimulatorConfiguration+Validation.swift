@@ -1,3 +1,5 @@
+import MarketEvents
+
 /// Why a `SimulatorConfiguration` cannot be simulated: the offending field and the rule it breaks.
 public struct SimulatorConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The field, e.g. `instruments[2].tickSize` or `newsProbability`.
@@ -96,6 +98,17 @@ extension SimulatorConfiguration {
         if !isProbability(symbolNewsMarketWeight) { return fail("symbolNewsMarketWeight", "must be in [0, 1]") }
         if !isNonNegative(newsVolatilityShock) { return fail("newsVolatilityShock", "must be finite and >= 0") }
         if !isPositive(newsImpactHalfLifeEvents) { return fail("newsImpactHalfLifeEvents", "must be > 0") }
+        if let desk {
+            if desk.accounts.isEmpty { return fail("desk.accounts", "at least one account is required") }
+            for account in desk.accounts where !WireCodec.isValidSymbol(account) {
+                return fail("desk.accounts", "'\(account)' is not a valid account name")
+            }
+            if !(isProbability(desk.positionProbability) && desk.positionProbability < 1) {
+                return fail("desk.positionProbability", "must be in [0, 1)")
+            }
+            if !isPositive(desk.maximumNotional) { return fail("desk.maximumNotional", "must be finite and > 0") }
+            if !isProbability(desk.longFraction) { return fail("desk.longFraction", "must be in [0, 1]") }
+        }
         return nil
     }
 }

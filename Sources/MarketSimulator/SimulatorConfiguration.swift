@@ -139,6 +139,8 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var newsVolatilityShock: Double
     /// Half-life of news effects (stress pressure and symbol shocks), in tick events, `> 0`.
     public var newsImpactHalfLifeEvents: Double
+    /// A simulated desk reporting positions; `nil` (the default) sends none.
+    public var desk: Desk?
 
     /// A configuration with the given instruments and default market dynamics.
     public init(instruments: [Instrument], indexSymbol: String? = nil, seed: UInt64) {

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MarketEvents
+import OnlineLearning
 import RiskModels
 import Synchronization
 
@@ -13,16 +17,56 @@ final class ComputeStage {
     let counters: EngineCounters
     let publisher: Publisher
     /// Interned symbols: `index[symbol]` is the slot in `slots`.
-    private var index: [String: Int] = [:]
-    private var slots: [SymbolSlot] = []
+    var index: [String: Int] = [:]
+    var slots: [SymbolSlot] = []
     private var rejectedSymbolsReported: Set<String> = []
     private var eventsIn: UInt64 = 0
     private var newestTs: Int64 = 0
 
-    init(pipeline: Pipeline, counters: EngineCounters, publisher: Publisher) {
+    // The learning stage (ComputeStage+Learning.swift).
+    let specs: [FeatureSpec]
+    let featureNames: [String]
+    var featureWidth: Int { specs.count }
+    let modelCount: Int
+    /// Models of `shared` scope, by model index (`nil` for per-symbol ones).
+    var sharedModels: [(any ExplainableRegressor)?]
+    /// Scratch, reused every tick: matured rows and their labels, one feature row, one full row.
+    var maturedRows: [Double] = []
+    var maturedTargets: [Double] = []
+    var learnScratch: [Double]
+    var rowScratch: [Double]
+    /// The reference symbol's newest return (`index_return`).
+    var indexReturn = 0.0
+    // News and hedging (ComputeStage+Risk.swift, ComputeStage+Hedging.swift).
+    let lexicon: SentimentLexicon
+    /// Hashed bag of words → expected log ratio of the volatility after a news item to before it; one
+    /// model for all symbols, learning as each item's horizon matures.
+    var newsModel = NewsImpactModel()
+    var positions: [PositionKey: Position] = [:]
+    /// One gate per account and symbol (and per account and hedge instrument, `*` + symbol, for
+    /// portfolios): no repeated signal while nothing material changed.
+    var hedgeGates: [PositionKey: HedgeSignalGate] = [:]
+    let hedgeSizing: HedgeSizing
+
+    /// - Precondition: `pipeline.learning.features` are valid feature names (`Engine.init` checks).
+    init(pipeline: Pipeline, counters: EngineCounters, publisher: Publisher, lexicon: SentimentLexicon = .builtIn) {
         self.pipeline = pipeline
         self.counters = counters
         self.publisher = publisher
+        self.lexicon = lexicon
+        hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
+        let learning = pipeline.learning
+        let window = pipeline.symbols.window
+        let specs = learning.enabled ? learning.features.map { try! FeatureSpec.parse($0, windowCapacity: window) } : []
+        let modelCount = learning.enabled ? learning.models.count : 0
+        self.specs = specs
+        self.modelCount = modelCount
+        featureNames = specs.map(\.name)
+        sharedModels = (0..<modelCount).map { m in
+            learning.models[m].scope == .shared ? makeStageModel(learning.models[m], featureCount: specs.count) : nil
+        }
+        learnScratch = Array(repeating: 0, count: specs.count)
+        rowScratch = Array(repeating: 0, count: specs.count + 2 + modelCount)
         index.reserveCapacity(pipeline.symbols.max)
         slots.reserveCapacity(pipeline.symbols.max)
     }
@@ -36,8 +80,12 @@ final class ComputeStage {
     func process(_ event: WireEvent, now: Int64) {
         switch event {
         case .tick(let tick): process(tick, now: now)
-        case .news(let news): noteEventTime(news.ts)
-        case .position(let position): noteEventTime(position.ts)
+        case .news(let news):
+            noteEventTime(news.ts)
+            processNews(news)
+        case .position(let position):
+            noteEventTime(position.ts)
+            processPosition(position)
         case .alert, .hedge, .risk, .heartbeat: break  // ingest only passes inbound kinds
         }
     }
@@ -63,18 +111,23 @@ final class ComputeStage {
             counters.quarantined.wrappingAdd(1, ordering: .relaxed)
             return
         }
+        if modelCount > 0 { learningTick(tick, update: update, slot: id) }
+        riskTick(tick, update: update, slot: id)
         guard update.acceptedReturn != nil, slots[id].state.volatility.isWarm,
-            let vol = slots[id].state.volatility.annualized(
+            let ewma = slots[id].state.volatility.annualized(
                 tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
         else { return }
+        let learned = pipeline.risk.volatilitySource == .forecast && slots[id].risk.forecastIsLearned
+        let vol = learned ? slots[id].risk.forecast ?? ewma : ewma
         if let transition = slots[id].volatilityRule.update(value: vol, at: tick.ts) {
-            volatilityAlert(transition, slot: id, eventTs: tick.ts, lastReturn: update.acceptedReturn!)
+            volatilityAlert(
+                transition, slot: id, eventTs: tick.ts, lastReturn: update.acceptedReturn!, learned: learned)
         }
     }
 
     /// The slot for `symbol`, creating it if there is room; `nil` (counted, reported once) beyond the
     /// configured maximum.
-    private func slot(for symbol: String) -> Int? {
+    func slot(for symbol: String) -> Int? {
         if let id = index[symbol] { return id }
         guard slots.count < pipeline.symbols.max else {
             counters.rejectedSymbols.wrappingAdd(1, ordering: .relaxed)
@@ -87,13 +140,15 @@ final class ComputeStage {
         }
         let id = slots.count
         index[symbol] = id
-        slots.append(SymbolSlot(symbol: symbol, pipeline: pipeline))
+        slots.append(SymbolSlot(symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount))
         return id
     }
 
     // MARK: - Alerts
 
-    private func volatilityAlert(_ t: ThresholdRule.Transition, slot id: Int, eventTs: Int64, lastReturn: Double) {
+    private func volatilityAlert(
+        _ t: ThresholdRule.Transition, slot id: Int, eventTs: Int64, lastReturn: Double, learned: Bool
+    ) {
         let slot = slots[id]
         let volatility = slot.state.volatility
         // The EWMA variance decomposes exactly into the decayed prior and the newest squared return.
@@ -101,25 +156,28 @@ final class ComputeStage {
         let variance = max(volatility.perEventVariance, .leastNonzeroMagnitude)
         let fromReturn = (1 - lambda) * lastReturn * lastReturn / variance
         let percent = { (x: Double) in Int((x * 100).rounded()) }
+        let source = learned ? "forecast" : "EWMA"
         let message: String
         switch t.change {
         case .raised, .escalated:
-            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% annualised is above the "
+            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% annualised is above the "
                 + "\(t.severity.rawValue) threshold \(percent(t.threshold))%"
         case .deescalated:
-            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% fell below \(percent(t.threshold))%: "
+            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% fell below \(percent(t.threshold))%: "
                 + "back to warning"
         case .cleared:
-            message = "\(slot.symbol) EWMA volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
+            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
         }
         emitAlert(
             Alert(
                 seq: 0, ts: 0, eventTs: eventTs, symbol: slot.symbol, kind: .volatility, severity: t.severity,
                 state: t.alertState, value: t.value, threshold: t.threshold, message: message,
-                drivers: [
-                    .init(feature: "last_return", contribution: fromReturn * t.value),
-                    .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
-                ].sorted { abs($0.contribution) > abs($1.contribution) }))
+                drivers: learned
+                    ? forecastDrivers(slot: id)
+                    : [
+                        .init(feature: "last_return", contribution: fromReturn * t.value),
+                        .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
+                    ].sorted { abs($0.contribution) > abs($1.contribution) }))
     }
 
     private func dataQualityAlerts(_ report: DataQualityReport, slot id: Int, tick: Tick) {
@@ -170,7 +228,7 @@ final class ComputeStage {
         }
     }
 
-    private func emitAlert(_ alert: Alert) {
+    func emitAlert(_ alert: Alert) {
         publisher.publish(.alert(alert))
         counters.alertsOut.wrappingAdd(1, ordering: .relaxed)
     }
@@ -193,22 +251,35 @@ final class ComputeStage {
         }
     }
 
-    /// One `risk.<SYMBOL>` snapshot per tracked symbol.
+    /// One `risk.<SYMBOL>` snapshot per tracked symbol: price, the driving volatility (annualised), the
+    /// one-step VaR and ES of the pipeline's method (fractions of price), drawdown, and every model's
+    /// annualised forecast with its rolling MAE (`ewma` first).
     func publishSnapshots() {
-        for slot in slots {
+        for id in slots.indices {
+            let slot = slots[id]
             let volatility = slot.state.volatility
             let annual = volatility.isWarm
                 ? volatility.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear) : nil
-            // One-day parametric normal VaR and ES at 99 % from the annualised EWMA volatility.
-            let daily = annual.map { $0 / (252.0).squareRoot() }
+            let forecast = slot.risk.pendingForecast
+            var models = [
+                RiskSnapshot.ModelScore(
+                    model: "ewma", forecast: annual, mae: slot.risk.scores.mae(modelCount, minimumScored: 1))
+            ]
+            for m in 0..<modelCount {
+                models.append(
+                    .init(
+                        model: pipeline.learning.models[m].name, forecast: annual.map { slot.risk.ratios[m] * $0 },
+                        mae: slot.risk.scores.mae(m, minimumScored: 1)))
+            }
             publisher.publish(
                 .risk(
                     RiskSnapshot(
-                        seq: 0, ts: 0, symbol: slot.symbol, price: slot.lastPrice, volatility: annual,
-                        valueAtRisk: daily.map { 2.326_347_874_040_841 * $0 },
-                        expectedShortfall: daily.map { 2.665_214_220_345_806 * $0 }, confidence: daily == nil ? nil : 0.99,
-                        drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater },
-                        models: [.init(model: "ewma", forecast: annual, mae: nil)])))
+                        seq: 0, ts: 0, symbol: slot.symbol, price: slot.lastPrice,
+                        volatility: slot.risk.forecastIsLearned ? slot.risk.forecast : annual,
+                        valueAtRisk: forecast.map { -expm1(-$0.valueAtRisk) },
+                        expectedShortfall: forecast.map { -expm1(-$0.expectedShortfall) },
+                        confidence: forecast == nil ? nil : pipeline.risk.confidence,
+                        drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater }, models: models)))
         }
     }
 
@@ -249,6 +320,7 @@ enum DataQualityKind: String, CaseIterable {
 struct SymbolSlot {
     let symbol: String
     var state: SymbolState
+    var risk: SymbolRisk
     var volatilityRule: ThresholdRule
     var lastPrice: Double?
     var lastEventTs: Int64 = 0
@@ -257,8 +329,9 @@ struct SymbolSlot {
     var lastDataQualityAlert = [Int64](repeating: .min, count: DataQualityKind.allCases.count)
     let dataQualityCooldown: Int64
 
-    init(symbol: String, pipeline: Pipeline) {
+    init(symbol: String, pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int) {
         self.symbol = symbol
+        risk = SymbolRisk(pipeline: pipeline, specs: specs, modelCount: modelCount)
         let dq = pipeline.dataQuality
         state = SymbolState(
             configuration: .init(

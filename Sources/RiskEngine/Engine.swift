@@ -1,4 +1,5 @@
 import MarketEvents
+import RiskModels
 import Synchronization
 public import ZeroMQ
 
@@ -9,6 +10,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case badEndpoint
         /// An endpoint could not be bound (in use, no permission) or the socket could not be made.
         case unavailable
+        /// The pipeline names something the engine does not know (a feature, say): bad configuration.
+        case badConfiguration
     }
 
     public var kind: Kind
@@ -51,6 +54,15 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: `EngineError` naming the endpoint that failed.
     public init(pipeline: Pipeline, context: Context) throws(EngineError) {
         self.pipeline = pipeline
+        if pipeline.learning.enabled {
+            for name in pipeline.learning.features {
+                do {
+                    _ = try FeatureSpec.parse(name, windowCapacity: pipeline.symbols.window)
+                } catch {
+                    throw EngineError(kind: .badConfiguration, message: "learning.features: \(error)")
+                }
+            }
+        }
         let sub: Socket
         let pub: Socket?
         do {

@@ -1,3 +1,5 @@
+public import RiskModels
+
 // The learning and risk sections of a pipeline (issue 5): features, delayed labels, models, risk
 // measures, alert limits, accounts and hedging. Parsed by `Pipeline.load(yaml:source:)`.
 
@@ -24,11 +26,7 @@ extension Pipeline {
         /// Whether the stage runs at all (off: the engine is the issue-3 engine, EWMA only).
         public var enabled = true
         /// Feature names (see `FeatureSpec`), in vector order.
-        public var features: [String] = [
-            "return_1", "return_5", "return_20", "ewma_vol", "realized_vol_50", "range_50", "spread_bps",
-            "quote_imbalance", "trade_intensity", "volume_z_50", "since_trade", "news_sentiment",
-            "news_intensity", "index_return",
-        ]
+        public var features: [String] = FeatureSpec.defaultSet.map(\.name)
         /// The reference (index) symbol: its returns feed `index_return`, and it is the default hedge
         /// instrument. `nil`: no reference.
         public var referenceSymbol: String?
@@ -42,7 +40,7 @@ extension Pipeline {
         public var drive: Drive = .best
         /// Window of the rolling MAE scoreboard, in scored rows.
         public var scoreWindow = 500
-        /// The volatility models. Each predicts the symbol's forward volatility relative to its EWMA
+        /// The volatility models (the EWMA estimate is always scored beside them as `ewma`). Each predicts the symbol's forward volatility relative to its EWMA
         /// volatility (so one shared model serves every symbol on normalised features).
         public var models: [Model] = [
             Model(name: "sgd", kind: .sgd), Model(name: "arf", kind: .arf),
@@ -71,7 +69,6 @@ extension Pipeline {
 
             public enum Kind: String, Sendable, Hashable, CaseIterable {
                 case sgd, htr, arf
-                case ewmaBaseline = "ewma-baseline"
             }
 
             public enum Scope: String, Sendable, Hashable, CaseIterable {
@@ -120,17 +117,14 @@ extension Pipeline {
             }
         }
 
-        public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
-            case ewma, t, quantile, model
-        }
-
         public enum VolatilitySource: String, Sendable, Hashable, CaseIterable {
             case ewma, forecast
         }
     }
 
-    /// One risk-appetite profile. Limits are on a position's one-step VaR in currency and on its
-    /// volatility-scaled notional (|notional| × annualised volatility); `nil` means no limit.
+    /// One risk-appetite profile. Limits are on a position's VaR in currency over
+    /// `hedging.var_horizon_days` and on its volatility-scaled notional (|notional| × annualised
+    /// volatility); `nil` means no limit.
     public struct AccountLimits: Sendable, Hashable {
         public var varLimit: Double?
         public var volatilityNotionalLimit: Double?
@@ -152,6 +146,10 @@ extension Pipeline {
         public var accounts: [String: AccountLimits] = [:]
         /// Hedge instrument per symbol; symbols not listed hedge with `learning.reference_symbol`.
         public var instruments: [String: String] = [:]
+        /// Holding period of the position VaR that `var` limits apply to, in trading days.
+        public var varHorizonDays = 1.0
+        /// The beta learns from log returns over intervals of this much event time.
+        public var betaIntervalMilliseconds: Int64 = 1_000
         /// Forgetting factor of the recursive-least-squares beta.
         public var betaLambda = 0.995
         /// Below this R², the beta is not trusted and no hedge signal is sent.

@@ -1,4 +1,5 @@
 internal import MarketEvents
+internal import RiskModels
 internal import Yams
 
 /// A pipeline file that cannot be used: names the place (file, line, column, key path) and the reason.
@@ -189,7 +190,13 @@ extension Reader {
             case "enabled": learning.enabled = try bool(n, p)
             case "features":
                 learning.features = try strings(n, p)
-                // FEATURESPEC: validate names once RiskModels.FeatureSpec lands.
+                for (i, name) in learning.features.enumerated() {
+                    do {
+                        _ = try FeatureSpec.parse(name, windowCapacity: 1_000_000)  // the window is checked at start
+                    } catch {
+                        throw self.error(n, "\(p)[\(i)]", (error as? FeatureSpecError)?.reason ?? "\(error)")
+                    }
+                }
                 if learning.features.isEmpty { throw self.error(n, p, "needs at least one feature") }
                 if Set(learning.features).count != learning.features.count {
                     throw self.error(n, p, "lists a feature twice")
@@ -251,7 +258,7 @@ extension Reader {
         try mapping(node, path: path) { k, n, p throws(PipelineError) in
             switch k {
             case "confidence": risk.confidence = try double(n, p, 0.5...0.9999)
-            case "var_method": risk.varMethod = try choice(n, p, Pipeline.Risk.VaRMethod.self)
+            case "var_method": risk.varMethod = try choice(n, p, VaRMethod.self)
             case "student_dof": risk.studentDegreesOfFreedom = try double(n, p, 2.1...1_000)
             case "volatility_source": risk.volatilitySource = try choice(n, p, Pipeline.Risk.VolatilitySource.self)
             case "var_breach_cooldown_ms": risk.varBreachCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
@@ -317,6 +324,8 @@ extension Reader {
                     guard WireCodec.isValidSymbol(sym) else { throw self.error(sn, sp, "'\(sym)' is not a valid symbol") }
                     hedging.instruments[sym] = try symbol(sn, sp)
                 }
+            case "var_horizon_days": hedging.varHorizonDays = try double(n, p, 1e-6...252)
+            case "beta_interval_ms": hedging.betaIntervalMilliseconds = Int64(try int(n, p, 1...86_400_000))
             case "beta_lambda": hedging.betaLambda = try double(n, p, 0.5...1)
             case "min_r_squared": hedging.minimumRSquared = try double(n, p, 0...1)
             case "material_change": hedging.materialChange = try double(n, p, 0...10)

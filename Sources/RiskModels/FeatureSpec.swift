@@ -18,6 +18,7 @@
 /// | `since_trade`      | seconds since the previous accepted tick, event time, `≥ 0`                     | the second accepted tick          |
 /// | `news_sentiment`   | EWMA of news sentiment, decaying toward 0 with the news half-life               | always                            |
 /// | `news_intensity`   | decayed count of news items, `Σ 2^(−(now − t_i)/h)`                              | always                            |
+/// | `news_impact`      | EWMA of the news-impact model's predicted log volatility ratio, decaying to 0    | always                            |
 /// | `index_return`     | the latest return of the pipeline's index symbol, set by the engine             | once set                          |
 ///
 /// Parameters: `k` and `n` are written in decimal without sign or leading zeros; `return_<k>` and
@@ -36,6 +37,7 @@ public enum FeatureSpec: Sendable, Hashable {
     case sinceTrade
     case newsSentiment
     case newsIntensity
+    case newsImpact
     case indexReturn
 
     /// The pipeline name; `parse(name)` gives back `self`.
@@ -52,6 +54,7 @@ public enum FeatureSpec: Sendable, Hashable {
         case .sinceTrade: "since_trade"
         case .newsSentiment: "news_sentiment"
         case .newsIntensity: "news_intensity"
+        case .newsImpact: "news_impact"
         case .indexReturn: "index_return"
         }
     }
@@ -67,20 +70,21 @@ public enum FeatureSpec: Sendable, Hashable {
     /// The feature names a pipeline may use, parameters as `<k>` / `<n>`; what error messages list.
     public static let catalogue = [
         "return_<k>", "ewma_vol", "realized_vol_<n>", "range_<n>", "spread_bps", "quote_imbalance",
-        "trade_intensity", "volume_z_<n>", "since_trade", "news_sentiment", "news_intensity", "index_return",
+        "trade_intensity", "volume_z_<n>", "since_trade", "news_sentiment", "news_intensity", "news_impact",
+        "index_return",
     ]
 
     /// A general-purpose set for volatility and return models; valid for window capacities of 51 and up.
     public static let defaultSet: [FeatureSpec] = [
         .logReturn(lag: 1), .logReturn(lag: 5), .logReturn(lag: 20), .ewmaVolatility, .realizedVolatility(window: 50),
         .range(window: 50), .spreadBps, .quoteImbalance, .tradeIntensity, .volumeZScore(window: 50), .sinceTrade,
-        .newsSentiment, .newsIntensity, .indexReturn,
+        .newsSentiment, .newsIntensity, .newsImpact, .indexReturn,
     ]
 
     private static let plain: [String: FeatureSpec] = [
         "ewma_vol": .ewmaVolatility, "spread_bps": .spreadBps, "quote_imbalance": .quoteImbalance,
         "trade_intensity": .tradeIntensity, "since_trade": .sinceTrade, "news_sentiment": .newsSentiment,
-        "news_intensity": .newsIntensity, "index_return": .indexReturn,
+        "news_intensity": .newsIntensity, "news_impact": .newsImpact, "index_return": .indexReturn,
     ]
 
     /// Prefix, least parameter, and constructor of each parameterised feature.

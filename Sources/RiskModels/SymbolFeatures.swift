@@ -95,6 +95,7 @@ public struct SymbolFeatures: Sendable {
     private var firstTickTs: Int64?
     private var trades = DecayingLevel()
     private var sentiment = DecayingLevel()
+    private var impact = DecayingLevel()
     private var newsCount = DecayingLevel()
     private var indexReturn: Double?
     /// Accepted ticks observed since `init`.
@@ -212,7 +213,7 @@ public struct SymbolFeatures: Sendable {
                 guard let previous = previousTickTs else { continue }
                 values[i] = ts > previous ? Double(ts - previous) * 1e-9 : 0
                 ready[i] = true
-            case .tradeIntensity, .newsSentiment, .newsIntensity, .indexReturn:
+            case .tradeIntensity, .newsSentiment, .newsIntensity, .newsImpact, .indexReturn:
                 continue
             }
         }
@@ -230,6 +231,17 @@ public struct SymbolFeatures: Sendable {
         newsCount.level += 1
     }
 
+    /// Folds in the news-impact model's prediction for a news item naming the symbol (the expected log
+    /// ratio of the volatility after the news to before it; non-finite is ignored). `news_impact` moves
+    /// toward it by the news sentiment weight and decays toward 0 with the news half-life.
+    /// - Complexity: O(1), no allocation.
+    public mutating func observeNewsImpact(_ x: Double, at ts: Int64) {
+        guard x.isFinite else { return }
+        now = max(now, ts)
+        impact.decay(to: now, halfLifeNanoseconds: newsHalfLifeNs)
+        impact.level += configuration.newsSentimentWeight * (x - impact.level)
+    }
+
     /// Sets `index_return`: the latest return of the pipeline's index symbol (a non-finite value is ignored).
     public mutating func setIndexReturn(_ r: Double) {
         guard r.isFinite else { return }
@@ -242,7 +254,7 @@ public struct SymbolFeatures: Sendable {
         case .tradeIntensity:
             guard let first = firstTickTs else { return false }
             return Double(now - first) >= tradeHalfLifeNs
-        case .newsSentiment, .newsIntensity: return true
+        case .newsSentiment, .newsIntensity, .newsImpact: return true
         case .indexReturn: return indexReturn != nil
         default: return ready[i]
         }
@@ -259,6 +271,7 @@ public struct SymbolFeatures: Sendable {
             return M_LN2 / configuration.tradeHalfLife * trades.value(at: now, halfLifeNanoseconds: tradeHalfLifeNs)
         case .newsSentiment: return sentiment.value(at: now, halfLifeNanoseconds: newsHalfLifeNs)
         case .newsIntensity: return newsCount.value(at: now, halfLifeNanoseconds: newsHalfLifeNs)
+        case .newsImpact: return impact.value(at: now, halfLifeNanoseconds: newsHalfLifeNs)
         case .indexReturn: return indexReturn ?? 0
         default: return values[i]
         }
@@ -285,7 +298,8 @@ public struct SymbolFeatures: Sendable {
 
 extension SymbolFeatures: Checkpointable {
     public static var stateTag: String { "symbol_features" }
-    public static var stateVersion: UInt16 { 1 }
+    /// Version 2 added `news_impact`'s level (after the other three); version 1 states restore it as 0.
+    public static var stateVersion: UInt16 { 2 }
 
     public func writeState(to writer: inout ModelStateWriter) {
         writer.write(configuration.windowCapacity)
@@ -304,7 +318,7 @@ extension SymbolFeatures: Checkpointable {
             writer.write(t != nil)
             writer.write(Int(t ?? 0))
         }
-        for level in [trades, sentiment, newsCount] {
+        for level in [trades, sentiment, newsCount, impact] {
             writer.write(level.level)
             writer.write(Int(level.at))
         }
@@ -344,12 +358,13 @@ extension SymbolFeatures: Checkpointable {
         now = Int64(try reader.readInt())
         lastTickTs = try Self.readOptionalTime(from: &reader)
         firstTickTs = try Self.readOptionalTime(from: &reader)
-        for k in 0..<3 {
+        for k in 0..<(version >= 2 ? 4 : 3) {
             let level = DecayingLevel(level: try reader.readDouble(), at: Int64(try reader.readInt()))
             switch k {
             case 0: trades = level
             case 1: sentiment = level
-            default: newsCount = level
+            case 2: newsCount = level
+            default: impact = level
             }
         }
         let hasIndex = try reader.readBool()

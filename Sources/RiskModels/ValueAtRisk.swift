@@ -498,17 +498,21 @@ public struct LearnedVolatilityVaR: VaRForecaster {
 }
 
 /// The four forecasting methods by their command-line names.
-public enum VaRMethod: String, Sendable, CaseIterable {
+public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
     case ewma, t, quantile, model
 
     /// A fresh forecaster with default parameters that forecasts after `warmupReturns` returns. Every
     /// EWMA (the σ of `ewma` and `t`, the feature σ of `quantile` and `model`) is seeded with the
     /// equal-weight mean of the first 20 squared returns; the learned models learn from the first
-    /// return on.
-    public func makeForecaster(confidence: Double, warmupReturns: Int) -> any VaRForecaster {
+    /// return on. `lambda` is the decay of the `ewma` and `t` variance, `degreesOfFreedom` the t's ν.
+    public func makeForecaster(
+        confidence: Double, warmupReturns: Int, lambda: Double = 0.94, degreesOfFreedom: Double = 5
+    ) -> any VaRForecaster {
         switch self {
-        case .ewma: EWMANormalVaR(confidence: confidence, warmupReturns: warmupReturns)
-        case .t: EWMAStudentTVaR(confidence: confidence, warmupReturns: warmupReturns)
+        case .ewma: EWMANormalVaR(confidence: confidence, lambda: lambda, warmupReturns: warmupReturns)
+        case .t:
+            EWMAStudentTVaR(
+                confidence: confidence, degreesOfFreedom: degreesOfFreedom, lambda: lambda, warmupReturns: warmupReturns)
         case .quantile: QuantileRegressionVaR(confidence: confidence, warmupReturns: warmupReturns)
         case .model: LearnedVolatilityVaR(confidence: confidence, warmupReturns: warmupReturns)
         }

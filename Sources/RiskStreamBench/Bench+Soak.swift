@@ -7,8 +7,9 @@ import ZeroMQ
     import Glibc
 #endif
 
-/// `riskstream-bench soak [--ticks N]`: N simulated ticks (default 5,000,000) through a real engine over
-/// an inproc socket, nothing dropped (`block` and a no-drop feed), with a subscriber reading everything
+/// `riskstream-bench soak [--ticks N] [--models LIST]`: N simulated ticks (default 5,000,000) through a
+/// real engine over an inproc socket, learning with the comma-separated model kinds of LIST (default the
+/// pipeline's, `sgd,arf`; `none` turns the learning stage off), nothing dropped (`block` and a no-drop feed), with a subscriber reading everything
 /// the engine publishes. Prints resident memory after a tenth of the ticks (warm) and at the end, and
 /// exits 1 if a tick went missing or memory grew by more than 16 MiB after warm-up. A process of its
 /// own, so the figure is the engine's alone (the test suite runs it as a child).
@@ -18,6 +19,18 @@ func runSoak(_ arguments: [String]) -> Int32 {
         total = n
     }
     let warm = total / 10
+    var models: [Pipeline.Learning.Model]?
+    if let i = arguments.firstIndex(of: "--models"), i + 1 < arguments.count {
+        let names = arguments[i + 1].split(separator: ",").map(String.init)
+        models = []
+        for name in names where name != "none" {
+            guard let kind = Pipeline.Learning.Model.Kind(rawValue: name) else {
+                printError("soak: unknown model kind '\(name)' (known: sgd, htr, arf, none)")
+                return 2
+            }
+            models!.append(.init(name: name, kind: kind))
+        }
+    }
     do {
         let context = try Context()
         let feed = try Socket(context, .xpub)
@@ -34,6 +47,11 @@ func runSoak(_ arguments: [String]) -> Int32 {
         pipeline.publish.endpoint = "inproc://soak-out"
         pipeline.publish.heartbeatMilliseconds = 100
         pipeline.publish.riskSnapshotMilliseconds = 100
+        pipeline.learning.referenceSymbol = "SPX"
+        if let models {
+            pipeline.learning.models = models
+            pipeline.learning.enabled = !models.isEmpty
+        }
         let engine = try Engine(pipeline: pipeline, context: context)
         let observer = try Socket(context, .sub)
         try observer.subscribe("")

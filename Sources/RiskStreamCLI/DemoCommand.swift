@@ -14,9 +14,12 @@ struct DemoCommand: ParsableCommand {
         abstract: "The embedded demo (what `riskstream` with no arguments runs).",
         discussion: """
             A seeded market simulator publishes ticks and news on a real ZeroMQ PUB socket (tcp loopback);
-            the engine subscribes to it, computes EWMA volatility and data quality, and publishes alerts,
-            risk snapshots and heartbeats on its own PUB socket; a live view subscribes to that and shows
-            symbols, prices, volatility, open alerts, counters and events/s. On a terminal the view
+            a simulated desk reports positions on the same socket; the engine subscribes to it, checks data
+            quality, learns volatility forecasts online (SGD and an adaptive random forest, scored before
+            they learn), computes VaR/ES, drawdown, liquidity and news shock, and publishes explainable
+            alerts, hedge signals, risk snapshots and heartbeats on its own PUB socket; a live view
+            subscribes to that and shows symbols, prices, volatility, open alerts, hedges, counters and
+            events/s. On a terminal the view
             refreshes in place; piped, it prints plain lines. Ctrl-C stops everything within a second and
             prints a summary. The pipeline is Pipelines/demo.yaml, built in.
             """
@@ -90,6 +93,8 @@ struct DemoCommand: ParsableCommand {
         // Published on the wall clock at `rate`, the default calibration would read as thousands of
         // percent a year; this brings calm markets to roughly 20-50 % annualised.
         market.scaleVolatility(by: 0.01 * (2000 / rate).squareRoot())
+        // A simulated desk reporting positions about once a second, so hedge signals show up too.
+        market.desk = .init(accounts: ["DESK-A", "DESK-B"], positionProbability: min(0.5, 1 / rate))
         let simulator = MarketSimulator(configuration: market)
         let feedRate = rate
         let feedThread = BackgroundThread(name: "demo-feed") {

@@ -27,6 +27,30 @@ enum DemoPipeline {
           endpoint: tcp://127.0.0.1:*
           heartbeat_ms: 1000
           risk_snapshot_ms: 500
+        learning:
+          reference_symbol: SPX
+          horizon_events: 50
+          drive: best
+          models:
+            - {name: sgd, kind: sgd}
+            - {name: arf, kind: arf, trees: 5}
+        risk:
+          confidence: 0.99
+          var_method: ewma
+          volatility_source: forecast
+          drawdown: {warning: 0.02, critical: 0.05}
+          news_shock: {warning: 0.5, critical: 1.2, hysteresis: 0.5, cooldown_ms: 2000}
+          news_half_life_s: 20
+        hedging:
+          # The simulated desk (DESK-A, DESK-B) reports positions of up to 5 M notional; DESK-A's appetite
+          # is tighter, so it is told to hedge more often.
+          default_limits: {var: 300000, volatility_notional: 4000000}
+          accounts:
+            DESK-A: {var: 150000, volatility_notional: 2500000}
+            DESK-B: {var: 400000, volatility_notional: 5000000, portfolio_var: 600000}
+          # Ticks arrive at wall-clock pace: a quarter-second return interval gives the betas enough samples.
+          beta_interval_ms: 250
+          min_r_squared: 0.2
 
         """
 }

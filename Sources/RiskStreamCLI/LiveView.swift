@@ -12,6 +12,9 @@ final class LiveView {
         var volatility: Double?
         var valueAtRisk: Double?
         var drawdown: Double?
+        /// The model with the lowest rolling MAE, and that MAE.
+        var bestModel: String?
+        var bestMAE: Double?
     }
 
     let terminal: Bool
@@ -26,6 +29,7 @@ final class LiveView {
     private var previousHeartbeat: Heartbeat?
     private var raised = 0
     private var cleared = 0
+    private var hedges = 0
     private var nextRefresh: Int64 = 0
 
     init(terminal: Bool, feed: String, engine: String) {
@@ -43,7 +47,10 @@ final class LiveView {
         switch event {
         case .risk(let r):
             if rows[r.symbol] == nil { order.append(r.symbol) }
-            rows[r.symbol] = Row(price: r.price, volatility: r.volatility, valueAtRisk: r.valueAtRisk, drawdown: r.drawdown)
+            let best = r.models.filter { $0.mae != nil }.min { $0.mae! < $1.mae! }
+            rows[r.symbol] = Row(
+                price: r.price, volatility: r.volatility, valueAtRisk: r.valueAtRisk, drawdown: r.drawdown,
+                bestModel: best?.model, bestMAE: best?.mae)
         case .alert(let a):
             let key = "\(a.symbol) \(a.kind.rawValue)"
             if a.state == .raised {
@@ -53,17 +60,30 @@ final class LiveView {
                 cleared += 1
                 open[key] = nil
             }
-            let line = "\(clock(a.ts)) \(a.state.rawValue.uppercased()) \(a.severity.rawValue) \(a.kind.rawValue) "
+            var line = "\(clock(a.ts)) \(a.state.rawValue.uppercased()) \(a.severity.rawValue) \(a.kind.rawValue) "
                 + "\(a.symbol): \(a.message)"
-            recent.append(line)
-            if recent.count > 8 { recent.removeFirst() }
-            if !terminal { emit(line) }
+            if a.state == .raised, !a.drivers.isEmpty {
+                line += " [drivers: " + a.drivers.prefix(3).map { "\($0.feature) \(formatFixed($0.contribution, 4))" }
+                    .joined(separator: ", ") + "]"
+            }
+            remember(line)
+        case .hedge(let h):
+            hedges += 1
+            remember(
+                "\(clock(h.ts)) HEDGE \(h.account) \(h.symbol): \(formatFixed(h.quantity, 0)) \(h.hedgeSymbol) "
+                    + "(ratio \(formatFixed(h.ratio, 2)), notional \(formatFixed(h.notional, 0))): \(h.reason)")
         case .heartbeat(let h):
             previousHeartbeat = heartbeat
             heartbeat = h
             if !terminal { emit(statusLine()) }
-        case .tick, .news, .position, .hedge: break
+        case .tick, .news, .position: break
         }
+    }
+
+    private func remember(_ line: String) {
+        recent.append(line)
+        if recent.count > 10 { recent.removeFirst() }
+        if !terminal { emit(line) }
     }
 
     func refreshIfDue(now: Int64) {
@@ -71,16 +91,17 @@ final class LiveView {
         nextRefresh = now + 250_000_000
         var screen = "\u{1B}[H\u{1B}[2J"
         screen += "RiskStream demo   feed \(feed) → engine → \(engine)   (Ctrl-C to stop)\n\n"
-        screen += pad("SYMBOL", 8) + pad("PRICE", 12) + pad("VOL (ann.)", 12) + pad("VaR 99% 1d", 12)
-            + pad("DRAWDOWN", 10) + "ALERTS\n"
+        screen += pad("SYMBOL", 8) + pad("PRICE", 12) + pad("VOL (ann.)", 12) + pad("VaR/tick", 10)
+            + pad("DRAWDOWN", 10) + pad("BEST MODEL (MAE)", 20) + "ALERTS\n"
         for symbol in order {
             let row = rows[symbol]!
             let alerts = open.values.filter { $0.symbol == symbol }.map { "\($0.kind.rawValue):\($0.severity.rawValue)" }
                 .sorted().joined(separator: " ")
+            let model = row.bestModel.map { "\($0) (\(percent(row.bestMAE)))" } ?? "-"
             screen += pad(symbol, 8) + pad(number(row.price, 2), 12) + pad(percent(row.volatility), 12)
-                + pad(percent(row.valueAtRisk), 12) + pad(percent(row.drawdown), 10) + alerts + "\n"
+                + pad(basisPoints(row.valueAtRisk), 10) + pad(percent(row.drawdown), 10) + pad(model, 20) + alerts + "\n"
         }
-        screen += "\n" + statusLine() + "\n\nrecent alerts:\n"
+        screen += "\n" + statusLine() + "\n\nrecent alerts and hedges:\n"
         screen += recent.reversed().map { "  " + $0 }.joined(separator: "\n") + "\n"
         emit(screen, newline: false)
     }
@@ -91,7 +112,7 @@ final class LiveView {
             refreshIfDue(now: .max)
             emit("\u{1B}[?25h", newline: false)
         }
-        emit("demo: \(raised) alerts raised, \(cleared) cleared, \(open.count) still open")
+        emit("demo: \(raised) alerts raised, \(cleared) cleared, \(open.count) still open, \(hedges) hedge signals")
     }
 
     private func statusLine() -> String {
@@ -101,7 +122,7 @@ final class LiveView {
             rate = String(Int((Double(h.eventsIn - p.eventsIn) / (Double(h.ts - p.ts) / 1e9)).rounded()))
         }
         return "events_in=\(h.eventsIn) events/s=\(rate) malformed=\(h.malformed) dropped=\(h.dropped) "
-            + "alerts_out=\(h.alertsOut) lag=\(number(Double(h.lagNs) / 1e6, 2)) ms seq=\(h.seq)"
+            + "alerts_out=\(h.alertsOut) hedges_out=\(h.hedgesOut) lag=\(number(Double(h.lagNs) / 1e6, 2)) ms seq=\(h.seq)"
     }
 
     private func emit(_ text: String, newline: Bool = true) {
@@ -121,6 +142,10 @@ final class LiveView {
 
     private func number(_ value: Double?, _ digits: Int) -> String {
         value.map { formatFixed($0, digits) } ?? "-"
+    }
+
+    private func basisPoints(_ value: Double?) -> String {
+        value.map { formatFixed($0 * 10_000, 2) + "bp" } ?? "-"
     }
 
     private func percent(_ value: Double?) -> String {

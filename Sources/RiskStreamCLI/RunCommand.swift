@@ -85,7 +85,13 @@ func startEngine(_ pipeline: Pipeline, context: Context) throws -> Engine {
     do {
         engine = try Engine(pipeline: pipeline, context: context)
     } catch {
-        throw failure(error.message, error.kind == .badEndpoint ? ExitStatus.usage : ExitStatus.unavailable)
+        let status =
+            switch error.kind {
+            case .badEndpoint: ExitStatus.usage
+            case .badConfiguration: ExitStatus.dataError
+            case .unavailable: ExitStatus.unavailable
+            }
+        throw failure(error.message, status)
     }
     engine.start()
     return engine

@@ -111,6 +111,7 @@ import Testing
         ("hedging:\n  accounts:\n    DESK1: {var: lots}\n", "hedging.accounts.DESK1.var", 3, "expected a number"),
         ("hedging:\n  instruments: {AAPL: 7 7}\n", "hedging.instruments.AAPL", 2, "not a valid symbol"),
         ("learning:\n  enabled: maybe\n", "learning.enabled", 2, "true or false"),
+        ("learning:\n  features: [return_1, vibes]\n", "learning.features[1]", 2, "unknown feature"),
     ] as [(String, String, Int?, String)])
     func badFilesAreErrorsNamingThePlace(yaml: String, path: String, line: Int?, reason: String) throws {
         do {

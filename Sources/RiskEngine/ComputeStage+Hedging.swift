@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MarketEvents
+import RiskModels
+
+/// Positions and hedge signals (issue 5): `position.<ACCOUNT>` events set exposures; an online beta of
+/// each symbol to its hedge instrument gives the minimum-variance hedge; a position (or an account's
+/// beta-weighted exposure) over its account's limit gets a `hedge.<SYMBOL>` signal, not repeated while
+/// nothing material changed.
+extension ComputeStage {
+    /// Records a position and checks it against its account's limits.
+    func processPosition(_ position: Position) {
+        guard let id = slot(for: position.symbol) else { return }
+        let key = PositionKey(account: position.account, symbol: position.symbol)
+        if position.quantity == 0 {
+            positions[key] = nil
+        } else {
+            positions[key] = position
+            slots[id].risk.hasPositions = true
+        }
+        checkHedges(account: position.account, symbol: position.symbol, at: position.ts)
+    }
+
+    /// The hedge instrument of `symbol`: the pipeline's mapping, else the reference symbol.
+    func hedgeInstrument(of symbol: String) -> String? {
+        let h = pipeline.hedging.instruments[symbol] ?? pipeline.learning.referenceSymbol
+        return h == symbol ? nil : h
+    }
+
+    /// Updates the beta to the hedge instrument once per `hedging.beta_interval_ms` of event time, on
+    /// the log returns of both over that interval (the symbol's price and the instrument's latest price
+    /// against their values at the interval's start). Sampling on an interval rather than tick by tick
+    /// keeps non-synchronous ticks and sub-tick-size moves from biasing the beta towards zero.
+    func updateBeta(slot id: Int, at ts: Int64) {
+        guard let h = hedgeInstrument(of: slots[id].symbol), let hid = index[h],
+            let hedgePrice = slots[hid].lastPrice, let price = slots[id].lastPrice, hedgePrice > 0, price > 0
+        else { return }
+        let now = (ts: ts, symbol: log(price), hedge: log(hedgePrice))
+        guard let start = slots[id].risk.betaAnchor else {
+            slots[id].risk.betaAnchor = now
+            return
+        }
+        guard ts &- start.ts >= pipeline.hedging.betaIntervalMilliseconds * 1_000_000 else { return }
+        slots[id].risk.betaAnchor = now
+        _ = slots[id].risk.beta.observe(symbolReturn: now.symbol - start.symbol, hedgeReturn: now.hedge - start.hedge)
+        if slots[id].risk.hasPositions { checkHedges(symbol: slots[id].symbol, at: ts) }
+    }
+
+    /// Checks every account holding `symbol`.
+    private func checkHedges(symbol: String, at ts: Int64) {
+        // Sorted: dictionary order changes from run to run, and signal order must not.
+        for account in positions.keys.filter({ $0.symbol == symbol }).map(\.account).sorted() {
+            checkHedges(account: account, symbol: symbol, at: ts)
+        }
+    }
+
+    /// Checks one account's position in `symbol`, then that account's portfolio exposure to the
+    /// symbol's hedge instrument.
+    private func checkHedges(account: String, symbol: String, at ts: Int64) {
+        let limits = pipeline.hedging.accounts[account] ?? pipeline.hedging.defaultLimits
+        guard let h = hedgeInstrument(of: symbol), let id = index[symbol], let hid = index[h],
+            let hedgePrice = slots[hid].lastPrice
+        else { return }
+        let key = PositionKey(account: account, symbol: symbol)
+        if let exposure = exposure(key) {
+            let measures = riskOf(notional: exposure.notional, slot: id)
+            let request = worstBreach(
+                [
+                    ("VaR", measures.valueAtRisk, limits.varLimit),
+                    ("volatility-scaled notional", measures.volatilityNotional, limits.volatilityNotionalLimit),
+                ], hedgeSymbol: h, hedgePrice: hedgePrice)
+            if let decision = request.map({ hedgeSizing.size(position: exposure, request: $0) }) {
+                signal(decision, key: key, symbol: symbol, valueRatioScale: hedgePrice / exposure.price, at: ts)
+            } else if clearlyWithin(
+                [(measures.valueAtRisk, limits.varLimit), (measures.volatilityNotional, limits.volatilityNotionalLimit)])
+            {
+                signal(.withinLimit, key: key, symbol: symbol, valueRatioScale: 1, at: ts)
+            }
+        }
+        guard let limit = limits.portfolioVaRLimit else { return }
+        let held = positions.keys.filter { $0.account == account && hedgeInstrument(of: $0.symbol) == h }
+        let legs = held.sorted { $0.symbol < $1.symbol }.compactMap(exposure)
+        // The portfolio's VaR: its beta-weighted exposure held in the hedge instrument.
+        let betaNotional = legs.reduce(0.0) { $0 + ($1.rSquared >= pipeline.hedging.minimumRSquared ? $1.betaNotional : 0) }
+        let risk = riskOf(notional: betaNotional, slot: hid).valueAtRisk
+        let request = worstBreach([("portfolio VaR", risk, limit)], hedgeSymbol: h, hedgePrice: hedgePrice)
+        let portfolioKey = PositionKey(account: account, symbol: "*" + h)
+        if let decision = request.map({ hedgeSizing.size(portfolio: legs, request: $0) }) {
+            signal(decision, key: portfolioKey, symbol: h, valueRatioScale: 1, at: ts)
+        } else if clearlyWithin([(risk, limit)]) {
+            signal(.withinLimit, key: portfolioKey, symbol: h, valueRatioScale: 1, at: ts)
+        }
+    }
+
+    /// A position with its symbol's price and beta to its hedge instrument; `nil` without a price.
+    private func exposure(_ key: PositionKey) -> HedgeSizing.Exposure? {
+        guard let position = positions[key], let id = index[key.symbol],
+            let price = position.price ?? slots[id].lastPrice
+        else { return nil }
+        let beta = slots[id].risk.beta
+        return HedgeSizing.Exposure(
+            symbol: key.symbol, quantity: position.quantity, price: price, beta: beta.beta ?? .nan,
+            rSquared: beta.beta == nil ? 0 : beta.rSquared)
+    }
+
+    /// The request for the measure furthest over its limit (by risk ÷ limit), or `nil` when every
+    /// configured limit holds.
+    private func worstBreach(
+        _ measures: [(name: String, risk: Double?, limit: Double?)], hedgeSymbol: String, hedgePrice: Double
+    ) -> HedgeSizing.Request? {
+        var worst: HedgeSizing.Request?
+        var worstRatio = 1.0
+        for measure in measures {
+            guard let risk = measure.risk, let limit = measure.limit, limit > 0, risk / limit > worstRatio else { continue }
+            worstRatio = risk / limit
+            worst = .init(hedgeSymbol: hedgeSymbol, hedgePrice: hedgePrice, risk: risk, limit: limit, measure: measure.name)
+        }
+        return worst
+    }
+
+    /// Whether every measure is below 80 % of its limit: only then does a key's gate re-arm (so a risk
+    /// hovering at its limit does not resend the same hedge each time it dips under).
+    private func clearlyWithin(_ measures: [(risk: Double?, limit: Double?)]) -> Bool {
+        measures.allSatisfy { m in
+            guard let limit = m.limit else { return true }
+            return (m.risk ?? 0) < 0.8 * limit
+        }
+    }
+
+    /// Publishes a hedge the gate admits (new, or materially changed since the last one for `key`).
+    /// The wire `ratio` is in value terms: hedge notional per unit of position notional (the beta, scaled
+    /// by the coverage); `valueRatioScale` converts the sizing's per-unit ratio to it.
+    private func signal(
+        _ decision: HedgeSizing.Decision, key: PositionKey, symbol: String, valueRatioScale: Double, at ts: Int64
+    ) {
+        if case .notHedgeable = decision, hedgeGates[key] == nil { return }
+        guard let proposal = hedgeGates[key, default: HedgeSignalGate(materialChange: pipeline.hedging.materialChange)]
+            .admit(decision, at: ts)
+        else { return }
+        publisher.publish(
+            .hedge(
+                Hedge(
+                    seq: 0, ts: 0, account: key.account, symbol: symbol, hedgeSymbol: proposal.hedgeSymbol,
+                    ratio: proposal.ratio * valueRatioScale, quantity: proposal.quantity, notional: proposal.notional,
+                    reason: proposal.reason)))
+        counters.hedgesOut.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// VaR in currency over `hedging.var_horizon_days` and volatility-scaled notional (|notional| ×
+    /// annualised volatility) of a notional held in `slot`'s symbol. The VaR keeps the method's
+    /// multiplier (one-step VaR ÷ one-step EWMA σ: z for the normal, the t quantile, the learned
+    /// quantile's) and scales the driving annualised volatility to the horizon by √(days / 252).
+    private func riskOf(notional: Double, slot id: Int) -> (valueAtRisk: Double?, volatilityNotional: Double?) {
+        let annual = slots[id].risk.forecast
+            ?? slots[id].state.volatility.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
+        let step = slots[id].state.volatility.perEventVolatility
+        var valueAtRisk: Double?
+        if let forecast = slots[id].risk.pendingForecast, let annual, step > 0 {
+            let multiplier = forecast.valueAtRisk / step
+            let horizon = annual * (pipeline.hedging.varHorizonDays / 252).squareRoot()
+            valueAtRisk = abs(notional) * -expm1(-multiplier * horizon)
+        }
+        return (valueAtRisk, annual.map { abs(notional) * $0 })
+    }
+}
+
+struct PositionKey: Hashable {
+    var account: String
+    var symbol: String
+}

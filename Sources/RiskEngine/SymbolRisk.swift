@@ -1,0 +1,90 @@
+import MarketEvents
+import OnlineLearning
+import RiskModels
+
+/// The learning and risk state of one symbol: features, pending labels, per-symbol models, the
+/// scoreboard, the VaR forecaster and the rules of the risk alerts. Constant memory per symbol.
+struct SymbolRisk {
+    var features: SymbolFeatures
+    /// Pending rows: `[features…, ewma σ per event, ewma σ annualised, prediction of each model…]`.
+    var labels: ForwardLabels
+    /// Models of `per_symbol` scope, by model index (`nil` for shared models).
+    var models: [(any ExplainableRegressor)?]
+    /// Rolling scores of each model, then of the EWMA estimate (last).
+    var scores: Scoreboard
+    /// Latest forecast ratio of each model (forward σ ÷ EWMA σ).
+    var ratios: [Double]
+    /// ADWIN on the driving model's absolute residuals.
+    var drift: ADWIN
+    var lastDriftAlert: Int64 = .min
+    var var_: any VaRForecaster
+    /// The VaR forecast for the next return, made before it arrived.
+    var pendingForecast: RiskForecast?
+    var lastBreachAlert: Int64 = .min
+    var breachRaised = false
+    var drawdownRule: ThresholdRule
+    var liquidityRule: ThresholdRule
+    var newsRule: ThresholdRule
+    /// EWMA of the spread in bps: the liquidity baseline.
+    var spreadBaseline: Double?
+    var spreadTicks = 0
+    /// Decayed sum of negative news sentiment, and when it was last moved.
+    var newsShock = 0.0
+    var newsShockAt: Int64 = 0
+    /// The latest news explanation: lexicon terms and their contributions.
+    var newsDrivers: [Alert.Driver] = []
+    /// News items waiting for the volatility that follows them (the news-impact model's labels), oldest
+    /// first; at most `maximumPendingNews`, the oldest dropped beyond.
+    var pendingNews: [PendingNews] = []
+    static let maximumPendingNews = 16
+    /// Beta to the hedge instrument, and the start of the current beta interval: event time and the log
+    /// prices of the symbol and of the instrument.
+    var beta: OnlineBeta
+    var betaAnchor: (ts: Int64, symbol: Double, hedge: Double)?
+    /// The latest driving forecast, annualised, and whether it came from a scored model.
+    var forecast: Double?
+    var forecastIsLearned = false
+    /// Positions in this symbol, by account (for the hedge check on each tick).
+    var hasPositions = false
+
+    init(pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int) {
+        let learning = pipeline.learning
+        let risk = pipeline.risk
+        features = SymbolFeatures(
+            specs: specs,
+            configuration: .init(windowCapacity: pipeline.symbols.window, newsHalfLife: risk.newsHalfLifeSeconds))
+        let horizon: ForwardLabels.Horizon =
+            learning.horizonSeconds.map { .seconds($0) } ?? .events(learning.horizonEvents)
+        labels = ForwardLabels(
+            configuration: .init(
+                width: specs.count + 2 + modelCount, capacity: learning.pendingCapacity, horizon: horizon))
+        models = Array(repeating: nil, count: modelCount)
+        for (m, model) in learning.models.enumerated() where model.scope == .perSymbol {
+            models[m] = makeStageModel(model, featureCount: specs.count)
+        }
+        scores = Scoreboard(models: modelCount + 1, window: learning.scoreWindow)
+        ratios = Array(repeating: 1, count: modelCount)
+        drift = ADWIN(delta: risk.driftDelta)
+        var_ = risk.varMethod.makeForecaster(
+            confidence: risk.confidence, warmupReturns: pipeline.volatility.warmUp, lambda: pipeline.volatility.lambda,
+            degreesOfFreedom: risk.studentDegreesOfFreedom)
+        func rule(_ limit: Pipeline.Limit) -> ThresholdRule {
+            ThresholdRule(
+                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
+                cooldown: limit.cooldownMilliseconds * 1_000_000)
+        }
+        drawdownRule = rule(risk.drawdown)
+        liquidityRule = rule(risk.liquidity)
+        newsRule = rule(risk.newsShock)
+        beta = OnlineBeta(forgetting: pipeline.hedging.betaLambda, minimumObservations: pipeline.volatility.warmUp)
+    }
+}
+
+/// A news item waiting for its label: the realised volatility of the next horizon's returns against
+/// the EWMA volatility when it arrived.
+struct PendingNews {
+    var features: NewsFeatures
+    var sigmaBefore: Double
+    var returns = 0
+    var sumOfSquares = 0.0
+}
