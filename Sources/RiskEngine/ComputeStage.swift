@@ -49,7 +49,7 @@ final class ComputeStage {
     let hedgeSizing: HedgeSizing
 
     /// - Precondition: `pipeline.learning.features` are valid feature names (`Engine.init` checks).
-    init(pipeline: Pipeline, counters: EngineCounters, publisher: Publisher, lexicon: SentimentLexicon = .builtIn) {
+    init(pipeline: Pipeline, counters: EngineCounters, lexicon: SentimentLexicon, publisher: Publisher) {
         self.pipeline = pipeline
         self.counters = counters
         self.publisher = publisher

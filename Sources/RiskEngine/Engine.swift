@@ -1,5 +1,5 @@
 import MarketEvents
-import RiskModels
+public import RiskModels
 import Synchronization
 public import ZeroMQ
 
@@ -50,9 +50,10 @@ public final class Engine: @unchecked Sendable {
     private let ingestFinished = Atomic<Bool>(false)
     private var threads: [BackgroundThread] = []
 
-    /// Creates the sockets and binds/connects them as the pipeline says.
-    /// - Throws: `EngineError` naming the endpoint that failed.
-    public init(pipeline: Pipeline, context: Context) throws(EngineError) {
+    /// Creates the sockets and binds/connects them as the pipeline says. News without a sentiment is
+    /// scored with `lexicon`.
+    /// - Throws: `EngineError` naming the endpoint that failed, or a feature the engine does not know.
+    public init(pipeline: Pipeline, context: Context, lexicon: SentimentLexicon = .builtIn) throws(EngineError) {
         self.pipeline = pipeline
         if pipeline.learning.enabled {
             for name in pipeline.learning.features {
@@ -105,7 +106,7 @@ public final class Engine: @unchecked Sendable {
             socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
             counters: counters, log: malformedLog)
         compute = ComputeStage(
-            pipeline: pipeline, counters: counters,
+            pipeline: pipeline, counters: counters, lexicon: lexicon,
             publisher: Publisher(socket: pub, encoding: pipeline.publish.encoding, counters: counters))
     }
 

@@ -99,6 +99,9 @@ extension Pipeline {
         public var liquidityLambda = 0.995
         /// News shock: negative decayed sentiment × news intensity.
         public var newsShock = Limit(warning: 0.5, critical: 1.5, hysteresis: 0.5, cooldownMilliseconds: 2_000)
+        /// A sentiment lexicon file replacing the built-in one (`riskstream lexicon` prints the built-in
+        /// one in the file format); read by the command line when the engine starts.
+        public var newsLexicon: String?
         /// Half-life of the news sentiment and intensity decays, seconds of event time.
         public var newsHalfLifeSeconds = 30.0
         /// ADWIN δ on the driving model's absolute residuals; a detected change raises `model_drift`.

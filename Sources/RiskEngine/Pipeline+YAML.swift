@@ -266,6 +266,7 @@ extension Reader {
             case "liquidity": risk.liquidity = try limit(n, p, risk.liquidity)
             case "liquidity_lambda": risk.liquidityLambda = try double(n, p, 0.5...0.99999)
             case "news_shock": risk.newsShock = try limit(n, p, risk.newsShock)
+            case "news_lexicon": risk.newsLexicon = isNull(n) ? nil : try string(n, p)
             case "news_half_life_s": risk.newsHalfLifeSeconds = try double(n, p, 1e-3...86_400)
             case "drift_delta": risk.driftDelta = try double(n, p, 1e-9...0.5)
             case "drift_cooldown_ms": risk.driftCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RiskEngine
+import RiskModels
 import ZeroMQ
 
 struct RunCommand: ParsableCommand {
@@ -79,11 +80,28 @@ func makeContext() throws -> Context {
     }
 }
 
-/// Creates and starts an engine, mapping endpoint failures to exit codes 64 and 69.
+/// Reads a sentiment lexicon file; an unreadable or malformed one is exit 65 naming file:line.
+func loadLexicon(_ path: String) throws -> SentimentLexicon {
+    let text: String
+    do {
+        text = try readTextFile(path)
+    } catch {
+        throw failure("cannot read lexicon \(path): \(error)", ExitStatus.dataError)
+    }
+    do {
+        return try SentimentLexicon(parsing: text, source: path)
+    } catch {
+        throw failure("bad lexicon: \(error)", ExitStatus.dataError)
+    }
+}
+
+/// Creates and starts an engine (with the pipeline's lexicon file, if it names one), mapping endpoint
+/// failures to exit codes 64 and 69 and configuration errors to 65.
 func startEngine(_ pipeline: Pipeline, context: Context) throws -> Engine {
+    let lexicon = try pipeline.risk.newsLexicon.map(loadLexicon) ?? .builtIn
     let engine: Engine
     do {
-        engine = try Engine(pipeline: pipeline, context: context)
+        engine = try Engine(pipeline: pipeline, context: context, lexicon: lexicon)
     } catch {
         let status =
             switch error.kind {
