@@ -22,7 +22,7 @@ public struct RiskSnapshot: Sendable, Hashable {
     public var symbol: String
     /// Last price seen.
     public var price: Double?
-    /// Current volatility estimate (per-event standard deviation of log returns).
+    /// Current volatility, annualised (0.35 = 35 %): the engine's driving forecast (Docs/WIRE.md).
     public var volatility: Double?
     /// Value at Risk at `confidence`, as a positive fraction of price (a loss).
     public var valueAtRisk: Double?

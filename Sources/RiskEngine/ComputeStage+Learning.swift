@@ -82,7 +82,9 @@ extension ComputeStage {
                 slots[id].risk.ratios[m] = ratio
                 row[w + 2 + m] = ratio
             }
+            let dropped = slots[id].risk.labels.droppedRows
             slots[id].risk.labels.append(features: UnsafeBufferPointer(row), ts: ts)
+            if slots[id].risk.labels.droppedRows != dropped { counters.pendingDropped.wrappingAdd(1, ordering: .relaxed) }
         }
         let minimum = minimumScored
         switch pipeline.learning.drive {

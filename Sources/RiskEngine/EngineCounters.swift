@@ -17,6 +17,8 @@ public final class EngineCounters: Sendable {
     public let hedgesOut = Atomic<UInt64>(0)
     /// Valid events kept away from the models by data quality (written by compute).
     public let quarantined = Atomic<UInt64>(0)
+    /// Learning rows dropped unlabelled because a symbol's pending queue was full (written by compute).
+    public let pendingDropped = Atomic<UInt64>(0)
     /// Ticks for symbols beyond the configured maximum (written by compute).
     public let rejectedSymbols = Atomic<UInt64>(0)
     /// Outbound messages handed to the PUB socket, and those it refused (written by compute).

@@ -35,7 +35,7 @@ extension Pipeline {
         public var horizonEvents = 50
         public var horizonSeconds: Double?
         /// Pending rows per symbol awaiting their label; when full the oldest is dropped and counted.
-        public var pendingCapacity = 4_096
+        public var pendingCapacity = 512
         /// Which forecast drives alerts: the model with the lowest rolling MAE, or an inverse-MAE ensemble.
         public var drive: Drive = .best
         /// Window of the rolling MAE scoreboard, in scored rows.

@@ -119,7 +119,8 @@ func summary(_ engine: Engine) -> String {
     let c = engine.counters
     return "riskstream: stopped: events_in=\(c.eventsIn.load(ordering: .relaxed)) "
         + "malformed=\(c.malformed.load(ordering: .relaxed)) dropped=\(engine.dropped) "
-        + "quarantined=\(c.quarantined.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
+        + "quarantined=\(c.quarantined.load(ordering: .relaxed)) "
+        + "pending_dropped=\(c.pendingDropped.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
         + "published=\(c.published.load(ordering: .relaxed))" + malformedBreakdown(engine)
 }
 
