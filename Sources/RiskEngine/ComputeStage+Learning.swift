@@ -24,6 +24,7 @@ extension ComputeStage {
             slots[id].risk.labels.advance(to: tick.ts)
         }
         learnMatured(slot: id, at: tick.ts)
+        clearDriftIfQuiet(slot: id, at: tick.ts)
         forecast(slot: id, at: tick.ts)
     }
 
@@ -147,22 +148,46 @@ extension ComputeStage {
             .prefix(limit).map { $0 }
     }
 
-    /// Feeds ADWIN the driving model's absolute residual; a detected change raises `model_drift`.
+    /// Feeds ADWIN the driving model's absolute residual. A detected change to larger errors (the mean
+    /// error of the window ADWIN keeps is at least 25 % above what it was) raises `model_drift`, at most
+    /// once per `drift_cooldown_ms`; a change to smaller errors is the model doing better, not news.
     private func driftCheck(slot id: Int, residual: Double, at ts: Int64) {
-        guard residual.isFinite, slots[id].risk.drift.update(residual) else { return }
+        guard residual.isFinite else { return }
+        let before = slots[id].risk.drift.estimation
+        guard slots[id].risk.drift.update(residual) else { return }
+        let after = slots[id].risk.drift.estimation
+        guard after > 1.25 * before else { return }
         let cooldown = pipeline.risk.driftCooldownMilliseconds * 1_000_000
         let last = slots[id].risk.lastDriftAlert
-        guard last == .min || ts &- last >= cooldown else { return }
         slots[id].risk.lastDriftAlert = ts
+        guard last == .min || ts &- last >= cooldown || !slots[id].risk.driftRaised else { return }
+        slots[id].risk.driftRaised = true
         let name = pipeline.learning.models[drivingModel(slot: id)].name
-        let mean = slots[id].risk.drift.estimation
         emitAlert(
             Alert(
                 seq: 0, ts: 0, eventTs: ts, symbol: slots[id].symbol, kind: .modelDrift, severity: .warning,
-                state: .raised, value: mean, threshold: pipeline.risk.driftDelta,
-                message: "\(slots[id].symbol): ADWIN detected a change in model '\(name)' residuals "
-                    + "(mean |error| now \(formatRatio(mean)) of EWMA volatility); the model is adapting",
-                drivers: [.init(feature: "residual_mean", contribution: mean)]))
+                state: .raised, value: after, threshold: before,
+                message: "\(slots[id].symbol): model '\(name)' errors shifted up (ADWIN): mean |error| "
+                    + "\(formatRatio(after)) of EWMA volatility, was \(formatRatio(before)); the models are adapting",
+                drivers: [
+                    .init(feature: "mean_abs_error", contribution: after),
+                    .init(feature: "mean_abs_error_before", contribution: before),
+                ]))
+    }
+
+    /// A raised `model_drift` clears once a cooldown of event time passed without another shift up.
+    func clearDriftIfQuiet(slot id: Int, at ts: Int64) {
+        guard slots[id].risk.driftRaised,
+            ts &- slots[id].risk.lastDriftAlert >= pipeline.risk.driftCooldownMilliseconds * 1_000_000
+        else { return }
+        slots[id].risk.driftRaised = false
+        let mean = slots[id].risk.drift.estimation
+        emitAlert(
+            Alert(
+                seq: 0, ts: 0, eventTs: ts, symbol: slots[id].symbol, kind: .modelDrift, severity: .info,
+                state: .cleared, value: mean, threshold: 0,
+                message: "\(slots[id].symbol): model errors stable again (mean |error| \(formatRatio(mean)))",
+                drivers: []))
     }
 }
 

@@ -12,15 +12,12 @@ extension ComputeStage {
     func riskTick(_ tick: Tick, update: SymbolState.Update, slot id: Int) {
         let ts = tick.ts
         if let r = update.acceptedReturn {
-            if let forecast = slots[id].risk.pendingForecast, forecast.isBreached(by: r) {
-                varBreach(slot: id, return: r, forecast: forecast, at: ts)
-            }
+            if let forecast = slots[id].risk.pendingForecast { scoreVaR(slot: id, return: r, forecast: forecast, at: ts) }
             slots[id].risk.var_.observe(return: r)
             slots[id].risk.pendingForecast = slots[id].risk.var_.forecast()
             if !slots[id].risk.pendingNews.isEmpty { learnNewsImpact(slot: id, return: r) }
         }
         updateBeta(slot: id, at: ts)
-        clearBreachIfQuiet(slot: id, at: ts)
         drawdown(slot: id, at: ts)
         liquidity(tick, slot: id)
         decayNewsShock(slot: id, at: ts)
@@ -28,41 +25,64 @@ extension ComputeStage {
 
     // MARK: - VaR breaches
 
-    private func varBreach(slot id: Int, return r: Double, forecast: RiskForecast, at ts: Int64) {
-        let cooldown = pipeline.risk.varBreachCooldownMilliseconds * 1_000_000
-        let last = slots[id].risk.lastBreachAlert
-        slots[id].risk.lastBreachAlert = ts
-        guard last == .min || ts &- last >= cooldown || !slots[id].risk.breachRaised else { return }
-        slots[id].risk.breachRaised = true
+    /// A 99 % one-step VaR is breached by 1 % of returns when it is right, so a breach alone is no news.
+    /// `var_breach` is raised when breaches cluster, by the traffic light of the last
+    /// `var_breach_window` returns (warning from the yellow zone's first count, critical from the red
+    /// zone's, cleared below the yellow count × (1 − 0.4), at most one change per cooldown), and at once,
+    /// critical, for a single loss of `var_breach_extreme` × VaR or more.
+    private func scoreVaR(slot id: Int, return r: Double, forecast: RiskForecast, at ts: Int64) {
+        let breached = forecast.isBreached(by: r)
+        let before = slots[id].risk.backtest.recentBreaches
+        slots[id].risk.backtest.record(breach: breached)
         let symbol = slots[id].symbol
+        let risk = pipeline.risk
+        let cooldown = risk.varBreachCooldownMilliseconds * 1_000_000
         let loss = -r
-        let confidence = pipeline.risk.confidence
-        let severity: Alert.Severity = loss > forecast.expectedShortfall ? .critical : .warning
+        if breached, loss >= risk.varBreachExtreme * forecast.valueAtRisk {
+            let last = slots[id].risk.lastBreachAlert
+            if last == .min || ts &- last >= cooldown {
+                slots[id].risk.lastBreachAlert = ts
+                emitAlert(
+                    Alert(
+                        seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical,
+                        state: .raised, value: loss, threshold: risk.varBreachExtreme * forecast.valueAtRisk,
+                        message: "\(symbol) lost \(formatBasisPoints(loss)) in one tick: "
+                            + "\(formatRatio(loss / forecast.valueAtRisk))x its \(formatPercent(risk.confidence)) "
+                            + "one-step VaR \(formatBasisPoints(forecast.valueAtRisk)) (\(risk.varMethod.rawValue); "
+                            + "ES \(formatBasisPoints(forecast.expectedShortfall)))",
+                        drivers: [
+                            .init(feature: "log_return", contribution: r),
+                            .init(feature: "value_at_risk", contribution: -forecast.valueAtRisk),
+                        ] + forecastDriversIfLearning(slot: id)))
+            }
+        }
+        let backtest = slots[id].risk.backtest
+        guard backtest.recentBreaches != before, backtest.recentObservations == backtest.baselWindow,
+            let t = slots[id].risk.breachRule.update(value: Double(backtest.recentBreaches), at: ts)
+        else { return }
+        let count = backtest.recentBreaches
+        let window = backtest.baselWindow
+        let expected = (1 - risk.confidence) * Double(window)
+        let zone = BaselZone.zone(breaches: count, observations: window, confidence: risk.confidence)
+        let message: String
+        switch t.change {
+        case .raised, .escalated, .deescalated:
+            message = "\(symbol): \(count) breaches of the \(formatPercent(risk.confidence)) one-step VaR "
+                + "(\(risk.varMethod.rawValue)) in the last \(window) returns, \(formatRatio(expected)) expected: "
+                + "\(zone.rawValue) zone"
+        case .cleared:
+            message = "\(symbol): \(count) VaR breaches in the last \(window) returns, back near the "
+                + "\(formatRatio(expected)) expected"
+        }
         emitAlert(
             Alert(
-                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: severity, state: .raised,
-                value: loss, threshold: forecast.valueAtRisk,
-                message: "\(symbol) lost \(formatPercent(loss)) in one tick, beyond its "
-                    + "\(formatPercent(confidence)) one-step VaR \(formatPercent(forecast.valueAtRisk)) "
-                    + "(\(pipeline.risk.varMethod.rawValue); ES \(formatPercent(forecast.expectedShortfall)))",
+                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach,
+                severity: t.change == .cleared ? .info : t.severity, state: t.alertState, value: Double(count),
+                threshold: t.threshold, message: message,
                 drivers: [
-                    .init(feature: "log_return", contribution: r),
-                    .init(feature: "value_at_risk", contribution: -forecast.valueAtRisk),
-                ] + forecastDriversIfLearning(slot: id)))
-    }
-
-    /// A raised breach clears once a cooldown of event time passed without another breach.
-    private func clearBreachIfQuiet(slot id: Int, at ts: Int64) {
-        guard slots[id].risk.breachRaised else { return }
-        let cooldown = pipeline.risk.varBreachCooldownMilliseconds * 1_000_000
-        guard ts &- slots[id].risk.lastBreachAlert >= cooldown else { return }
-        slots[id].risk.breachRaised = false
-        let symbol = slots[id].symbol
-        emitAlert(
-            Alert(
-                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .info, state: .cleared,
-                value: 0, threshold: slots[id].risk.pendingForecast?.valueAtRisk ?? 0,
-                message: "\(symbol): no VaR breach for \(Double(cooldown) / 1e9) s", drivers: []))
+                    .init(feature: "breaches", contribution: Double(count)),
+                    .init(feature: "expected_breaches", contribution: expected),
+                ]))
     }
 
     // MARK: - Drawdown and liquidity
@@ -224,6 +244,12 @@ extension ComputeStage {
     func forecastDriversIfLearning(slot id: Int) -> [Alert.Driver] {
         pipeline.learning.enabled && slots[id].risk.forecastIsLearned ? forecastDrivers(slot: id, limit: 3) : []
     }
+}
+
+/// A small fraction in basis points with two decimals, for alert messages.
+func formatBasisPoints(_ x: Double) -> String {
+    guard x.isFinite else { return "\(x)" }
+    return "\((x * 1_000_000).rounded() / 100) bp"
 }
 
 /// A fraction as a percentage with two decimals, for alert messages.

@@ -47,6 +47,8 @@ final class ComputeStage {
     /// portfolios): no repeated signal while nothing material changed.
     var hedgeGates: [PositionKey: HedgeSignalGate] = [:]
     let hedgeSizing: HedgeSizing
+    /// The least breach counts of the yellow and red zones over `risk.var_breach_window` returns.
+    let varZoneStart: (yellow: Int, red: Int)
 
     /// - Precondition: `pipeline.learning.features` are valid feature names (`Engine.init` checks).
     init(pipeline: Pipeline, counters: EngineCounters, lexicon: SentimentLexicon, publisher: Publisher) {
@@ -55,6 +57,13 @@ final class ComputeStage {
         self.publisher = publisher
         self.lexicon = lexicon
         hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
+        let breachWindow = pipeline.risk.varBreachWindow
+        let zones = (0...breachWindow).map {
+            BaselZone.zone(breaches: $0, observations: breachWindow, confidence: pipeline.risk.confidence)
+        }
+        varZoneStart = (
+            zones.firstIndex(of: .yellow) ?? breachWindow + 1, zones.firstIndex(of: .red) ?? breachWindow + 1
+        )
         let learning = pipeline.learning
         let window = pipeline.symbols.window
         let specs = learning.enabled ? learning.features.map { try! FeatureSpec.parse($0, windowCapacity: window) } : []
@@ -140,7 +149,9 @@ final class ComputeStage {
         }
         let id = slots.count
         index[symbol] = id
-        slots.append(SymbolSlot(symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount))
+        slots.append(
+            SymbolSlot(
+                symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount, varZoneStart: varZoneStart))
         return id
     }
 
@@ -329,9 +340,11 @@ struct SymbolSlot {
     var lastDataQualityAlert = [Int64](repeating: .min, count: DataQualityKind.allCases.count)
     let dataQualityCooldown: Int64
 
-    init(symbol: String, pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int) {
+    init(
+        symbol: String, pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int, varZoneStart: (yellow: Int, red: Int)
+    ) {
         self.symbol = symbol
-        risk = SymbolRisk(pipeline: pipeline, specs: specs, modelCount: modelCount)
+        risk = SymbolRisk(pipeline: pipeline, specs: specs, modelCount: modelCount, varZoneStart: varZoneStart)
         let dq = pipeline.dataQuality
         state = SymbolState(
             configuration: .init(

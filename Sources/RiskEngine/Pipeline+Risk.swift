@@ -88,8 +88,12 @@ extension Pipeline {
         public var studentDegreesOfFreedom = 5.0
         /// Which volatility the `volatility` alert follows: the EWMA estimate or the learned forecast.
         public var volatilitySource: VolatilitySource = .ewma
-        /// `var_breach`: minimum event time between two breach alerts for one symbol; the alert clears
-        /// after this long without a breach.
+        /// `var_breach` follows the traffic light of the last `varBreachWindow` one-step VaR breaches
+        /// (raised in the yellow zone, critical in the red, cleared back in the green) ...
+        public var varBreachWindow = 250
+        /// ... and is raised at once for a single loss of this many times the VaR,
+        public var varBreachExtreme = 3.0
+        /// at most once per this much event time per symbol.
         public var varBreachCooldownMilliseconds: Int64 = 5_000
         /// Drawdown of the reference price from its high-water mark (fraction).
         public var drawdown = Limit(warning: 0.05, critical: 0.10)

@@ -261,6 +261,8 @@ extension Reader {
             case "var_method": risk.varMethod = try choice(n, p, VaRMethod.self)
             case "student_dof": risk.studentDegreesOfFreedom = try double(n, p, 2.1...1_000)
             case "volatility_source": risk.volatilitySource = try choice(n, p, Pipeline.Risk.VolatilitySource.self)
+            case "var_breach_window": risk.varBreachWindow = try int(n, p, 10...100_000)
+            case "var_breach_extreme": risk.varBreachExtreme = try double(n, p, 1...1_000)
             case "var_breach_cooldown_ms": risk.varBreachCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
             case "drawdown": risk.drawdown = try limit(n, p, risk.drawdown)
             case "liquidity": risk.liquidity = try limit(n, p, risk.liquidity)

@@ -17,11 +17,15 @@ struct SymbolRisk {
     /// ADWIN on the driving model's absolute residuals.
     var drift: ADWIN
     var lastDriftAlert: Int64 = .min
+    var driftRaised = false
     var var_: any VaRForecaster
     /// The VaR forecast for the next return, made before it arrived.
     var pendingForecast: RiskForecast?
+    /// Breaches of the one-step VaR over the recent window, and its traffic-light zone.
+    var backtest: VaRBacktest
+    /// The breach count's rule: warning at the yellow zone, critical at the red.
+    var breachRule: ThresholdRule
     var lastBreachAlert: Int64 = .min
-    var breachRaised = false
     var drawdownRule: ThresholdRule
     var liquidityRule: ThresholdRule
     var newsRule: ThresholdRule
@@ -47,7 +51,7 @@ struct SymbolRisk {
     /// Positions in this symbol, by account (for the hedge check on each tick).
     var hasPositions = false
 
-    init(pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int) {
+    init(pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int, varZoneStart: (yellow: Int, red: Int)) {
         let learning = pipeline.learning
         let risk = pipeline.risk
         features = SymbolFeatures(
@@ -65,6 +69,7 @@ struct SymbolRisk {
         scores = Scoreboard(models: modelCount + 1, window: learning.scoreWindow)
         ratios = Array(repeating: 1, count: modelCount)
         drift = ADWIN(delta: risk.driftDelta)
+        backtest = VaRBacktest(confidence: risk.confidence, baselWindow: risk.varBreachWindow)
         var_ = risk.varMethod.makeForecaster(
             confidence: risk.confidence, warmupReturns: pipeline.volatility.warmUp, lambda: pipeline.volatility.lambda,
             degreesOfFreedom: risk.studentDegreesOfFreedom)
@@ -73,6 +78,9 @@ struct SymbolRisk {
                 warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
                 cooldown: limit.cooldownMilliseconds * 1_000_000)
         }
+        breachRule = ThresholdRule(
+            warning: Double(varZoneStart.yellow), critical: Double(max(varZoneStart.red, varZoneStart.yellow + 1)),
+            hysteresis: 0.4, cooldown: risk.varBreachCooldownMilliseconds * 1_000_000)
         drawdownRule = rule(risk.drawdown)
         liquidityRule = rule(risk.liquidity)
         newsRule = rule(risk.newsShock)

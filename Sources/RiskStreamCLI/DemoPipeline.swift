@@ -22,7 +22,7 @@ enum DemoPipeline {
           warning: 1.1
           critical: 1.8
           hysteresis: 0.15
-          cooldown_ms: 1500
+          cooldown_ms: 5000
         publish:
           endpoint: tcp://127.0.0.1:*
           heartbeat_ms: 1000
@@ -36,9 +36,11 @@ enum DemoPipeline {
             - {name: arf, kind: arf, trees: 5}
         risk:
           confidence: 0.99
-          var_method: ewma
+          # The simulator's jumps give fat tails: Student-t VaR (see the README's backtest table).
+          var_method: t
           volatility_source: forecast
           drawdown: {warning: 0.02, critical: 0.05}
+          liquidity: {warning: 3, critical: 5, hysteresis: 0.3, cooldown_ms: 5000}
           news_shock: {warning: 0.5, critical: 1.2, hysteresis: 0.5, cooldown_ms: 2000}
           news_half_life_s: 20
         hedging:
