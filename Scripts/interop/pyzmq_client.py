@@ -9,6 +9,14 @@ It plays the two outside roles of the wire contract (Docs/WIRE.md):
   watch   connects a SUB socket to a running engine's PUB socket, checks that every message's seq is
           one more than the last and that heartbeats carry the contract's keys in order, and waits
           until a heartbeat reports the expected events_in and malformed. Prints "ok ..." and exits 0.
+  desk    binds an XPUB socket, prints "port N", waits for one subscriber and --start-delay seconds,
+          then publishes what a feed
+          and an execution engine would: JSON ticks of an index IDX and a stock ACME whose returns are
+          1.3 x the index's plus noise (seeded), a news item on ACME without a sentiment, and a
+          position of DESK1 in ACME; then "end".
+  risk    connects a SUB socket to a running engine (fed by `desk`) and waits for a hedge on
+          hedge.ACME, a news_shock alert on ACME and a risk.ACME snapshot with scored models; checks
+          their keys in contract order and their values' signs and ranges. Prints "ok" and exits 0.
   alerts  connects a SUB socket to an engine-side publisher, subscribes to alert./hedge./heartbeat,
           receives the expected messages and checks every field, and the key order, against the
           same formulas the Swift test uses. Prints "ok N" and exits 0, or prints the mismatch and
@@ -21,6 +29,7 @@ import argparse
 import json
 import struct
 import sys
+import time
 
 import zmq
 
@@ -234,6 +243,102 @@ def run_watch(args):
         ctx.term()
 
 
+def run_desk(args):
+    import random
+    rng = random.Random(11)
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.XPUB)
+    pub.setsockopt(zmq.LINGER, 2000)
+    pub.setsockopt(zmq.SNDHWM, 0)
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    print(f"port {port}", flush=True)
+    pub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    try:
+        pub.recv()
+    except zmq.Again:
+        print("no subscriber arrived", file=sys.stderr)
+        return 2
+    time.sleep(args.start_delay)  # lets the engine's own subscribers attach before anything happens
+    index, stock = 4000.0, 50.0
+    ts = BASE_TS
+    for i in range(args.count):
+        market = rng.gauss(0, 2e-4)
+        index *= 2.718281828459045 ** market
+        stock *= 2.718281828459045 ** (1.3 * market + rng.gauss(0, 1e-4))
+        ts += 1_000_000_000
+        for symbol, mid, at in (("IDX", index, ts), ("ACME", stock, ts + 1)):
+            half = mid * 1e-4
+            pub.send_multipart([f"tick.{symbol}".encode(), json.dumps({
+                "symbol": symbol, "ts": at, "price": mid, "size": 100.0, "bid": mid - half, "ask": mid + half,
+                "bid_size": 500.0, "ask_size": 500.0, "seq": i + 1}).encode()])
+        if i == args.count // 2:
+            pub.send_multipart([b"news.ACME", json.dumps({
+                "id": "n-1", "ts": ts + 2, "symbols": ["ACME"],
+                "headline": "Regulator opens fraud probe into ACME; shares plunge"}).encode()])
+    pub.send_multipart([b"position.DESK1", json.dumps({
+        "account": "DESK1", "symbol": "ACME", "quantity": 10000, "ts": ts + 3}).encode()])
+    pub.send_multipart([b"end", b"{}"])
+    pub.close()
+    ctx.term()
+    return 0
+
+
+HEDGE_KEYS = ["type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason"]
+RISK_KEYS = ["type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "models"]
+
+
+def run_risk(args):
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    for prefix in (b"hedge.", b"alert.ACME", b"risk.ACME"):
+        sub.setsockopt(zmq.SUBSCRIBE, prefix)
+    sub.connect(args.connect)
+    seen = set()
+
+    def fail(message):
+        print(message, file=sys.stderr)
+        return 1
+
+    try:
+        while seen != {"hedge", "news_shock", "risk"}:
+            try:
+                topic, payload = sub.recv_multipart()
+            except zmq.Again:
+                print(f"timed out; seen {sorted(seen)}", file=sys.stderr)
+                return 2
+            m = json.loads(payload.decode("utf-8"))
+            if topic == b"hedge.ACME":
+                if list(m.keys()) != HEDGE_KEYS:
+                    return fail(f"hedge keys {list(m.keys())}")
+                if (m["account"], m["hedge_symbol"]) != ("DESK1", "IDX"):
+                    return fail(f"hedge {m}")
+                if not (1.0 < m["ratio"] < 1.6 and m["quantity"] < 0 and m["notional"] < 0 and m["reason"]):
+                    return fail(f"hedge values {m}")
+                seen.add("hedge")
+            elif topic == b"alert.ACME" and m["kind"] == "news_shock" and m["state"] == "raised":
+                if list(m.keys()) != ALERT_KEYS:
+                    return fail(f"alert keys {list(m.keys())}")
+                words = [d["feature"] for d in m["drivers"]]
+                if "sentiment" not in words or not any(w.startswith("word:") for w in words):
+                    return fail(f"news_shock drivers {m['drivers']}")
+                seen.add("news_shock")
+            elif topic == b"risk.ACME":
+                if list(m.keys()) != RISK_KEYS:
+                    return fail(f"risk keys {list(m.keys())}")
+                scored = [x for x in m["models"] if x["mae"] is not None and x["model"] != "ewma"]
+                if scored and m["var"] is not None:
+                    if not (0 < m["var"] < m["es"] < 1 and m["confidence"] == 0.99 and m["volatility"] > 0):
+                        return fail(f"risk values {m}")
+                    seen.add("risk")
+    finally:
+        sub.close()
+        ctx.term()
+    print("ok", flush=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -251,8 +356,16 @@ def main():
     watch.add_argument("--events", type=int, required=True)
     watch.add_argument("--malformed", type=int, default=0)
     watch.add_argument("--timeout", type=float, default=10)
+    desk = sub.add_parser("desk")
+    desk.add_argument("--count", type=int, default=600)
+    desk.add_argument("--start-delay", type=float, default=1.0)
+    desk.add_argument("--timeout", type=float, default=10)
+    risk = sub.add_parser("risk")
+    risk.add_argument("--connect", required=True)
+    risk.add_argument("--timeout", type=float, default=20)
     args = parser.parse_args()
-    return {"feed": run_feed, "alerts": run_alerts, "watch": run_watch}[args.command](args)
+    commands = {"feed": run_feed, "alerts": run_alerts, "watch": run_watch, "desk": run_desk, "risk": run_risk}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -50,4 +50,45 @@ import Testing
         #expect(log.contains("non_finite:20"), "\(log)")
         #expect(log.contains("last_malformed="), "\(log)")
     }
+
+    /// A pyzmq desk (index and stock ticks, unscored news, a position) into `riskstream run`, and a pyzmq
+    /// subscriber that waits for the hedge, the news shock and a scored risk snapshot, checking their keys
+    /// in contract order and their values.
+    @Test func aPyzmqDeskGetsHedgesNewsShocksAndScoredSnapshotsFromRiskstreamRun() throws {
+        var desk = try PythonClient(["desk", "--count", "600"])
+        let port = try #require(desk.readLine().flatMap { Int($0.dropFirst("port ".count)) }, "no port from the desk")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = folder.appendingPathComponent("pipeline.yaml")
+        try """
+            publish: {heartbeat_ms: 100, risk_snapshot_ms: 100}
+            data_quality: {jump_sigmas: 1000}
+            learning:
+              reference_symbol: IDX
+              horizon_events: 10
+              models: [{name: sgd, kind: sgd}]
+            hedging:
+              accounts: {DESK1: {var: 100}}
+              beta_lambda: 0.999
+
+            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let publish = "ipc://\(folder.path)/engine.sock"
+        // The subscriber first (it reconnects until the engine binds); the desk waits a second after the
+        // engine subscribes before it publishes, so the subscriber is attached by then.
+        let watcher = try PythonClient(["risk", "--connect", publish])
+        let engine = Process()
+        engine.executableURL = Self.riskstream
+        engine.arguments = ["run", "--pipeline", pipeline.path, "--feed", "tcp://127.0.0.1:\(port)", "--publish", publish]
+        engine.standardError = Pipe()
+        try engine.run()
+        defer {
+            if engine.isRunning { kill(engine.processIdentifier, SIGKILL) }
+            engine.waitUntilExit()
+        }
+        let watched = watcher.finish(within: 60)
+        #expect(watched.status == 0, "pyzmq subscriber: \(watched.stderr)")
+        #expect(desk.finish(within: 10).status == 0)
+        kill(engine.processIdentifier, SIGTERM)
+    }
 }
