@@ -75,14 +75,11 @@ extension ComputeStage {
                 + "\(formatRatio(expected)) expected"
         }
         emitAlert(
-            Alert(
-                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach,
-                severity: t.change == .cleared ? .info : t.severity, state: t.alertState, value: Double(count),
-                threshold: t.threshold, message: message,
-                drivers: [
-                    .init(feature: "breaches", contribution: Double(count)),
-                    .init(feature: "expected_breaches", contribution: expected),
-                ]))
+            t, kind: .varBreach, symbol: symbol, at: ts, message: message,
+            drivers: [
+                .init(feature: "breaches", contribution: Double(count)),
+                .init(feature: "expected_breaches", contribution: expected),
+            ])
     }
 
     // MARK: - Drawdown and liquidity
@@ -101,13 +98,11 @@ extension ComputeStage {
             message = "\(symbol) drawdown \(formatPercent(value)) is back below \(formatPercent(t.threshold))"
         }
         emitAlert(
-            Alert(
-                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .drawdown, severity: t.severity,
-                state: t.alertState, value: value, threshold: t.threshold, message: message,
-                drivers: [
-                    .init(feature: "price", contribution: price),
-                    .init(feature: "high_water_mark", contribution: slots[id].highWater),
-                ]))
+            t, kind: .drawdown, symbol: symbol, at: ts, message: message,
+            drivers: [
+                .init(feature: "price", contribution: price),
+                .init(feature: "high_water_mark", contribution: slots[id].highWater),
+            ])
     }
 
     /// Spread against its own EWMA: the ratio is taken before the tick joins the baseline.
@@ -140,10 +135,7 @@ extension ComputeStage {
         if let b = tick.bidSize, let a = tick.askSize, a + b > 0 {
             drivers.append(.init(feature: "quote_imbalance", contribution: (b - a) / (b + a)))
         }
-        emitAlert(
-            Alert(
-                seq: 0, ts: 0, eventTs: tick.ts, symbol: symbol, kind: .liquidity, severity: t.severity,
-                state: t.alertState, value: ratio, threshold: t.threshold, message: message, drivers: drivers))
+        emitAlert(t, kind: .liquidity, symbol: symbol, at: tick.ts, message: message, drivers: drivers)
     }
 
     // MARK: - News
@@ -234,11 +226,19 @@ extension ComputeStage {
         case .deescalated, .cleared:
             message = "\(symbol) news shock decayed to \(formatRatio(value))"
         }
+        emitAlert(t, kind: .newsShock, symbol: symbol, at: ts, message: message, drivers: slots[id].risk.newsDrivers)
+    }
+
+    /// Publishes a rule's transition as an alert: its severity (for a clear, the level cleared), state,
+    /// value and threshold.
+    func emitAlert(
+        _ t: ThresholdRule.Transition, kind: Alert.Kind, symbol: String, at ts: Int64, message: String,
+        drivers: [Alert.Driver]
+    ) {
         emitAlert(
             Alert(
-                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .newsShock, severity: t.severity,
-                state: t.alertState, value: value, threshold: t.threshold, message: message,
-                drivers: slots[id].risk.newsDrivers))
+                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: kind, severity: t.severity,
+                state: t.alertState, value: t.value, threshold: t.threshold, message: message, drivers: drivers))
     }
 
     func forecastDriversIfLearning(slot id: Int) -> [Alert.Driver] {

@@ -180,15 +180,13 @@ final class ComputeStage {
             message = "\(slot.symbol) \(source) volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
         }
         emitAlert(
-            Alert(
-                seq: 0, ts: 0, eventTs: eventTs, symbol: slot.symbol, kind: .volatility, severity: t.severity,
-                state: t.alertState, value: t.value, threshold: t.threshold, message: message,
-                drivers: learned
-                    ? forecastDrivers(slot: id)
-                    : [
-                        .init(feature: "last_return", contribution: fromReturn * t.value),
-                        .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
-                    ].sorted { abs($0.contribution) > abs($1.contribution) }))
+            t, kind: .volatility, symbol: slot.symbol, at: eventTs, message: message,
+            drivers: learned
+                ? forecastDrivers(slot: id)
+                : [
+                    .init(feature: "last_return", contribution: fromReturn * t.value),
+                    .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
+                ].sorted { abs($0.contribution) > abs($1.contribution) })
     }
 
     private func dataQualityAlerts(_ report: DataQualityReport, slot id: Int, tick: Tick) {
