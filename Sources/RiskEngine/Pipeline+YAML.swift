@@ -131,6 +131,12 @@ private struct Reader {
         }
     }
 
+    /// Item `i` of a sequence node (for its line), else the node itself.
+    func item(_ node: Node, _ i: Int) -> Node {
+        guard case .sequence(let sequence) = node, i < sequence.count else { return node }
+        return sequence[sequence.index(sequence.startIndex, offsetBy: i)]
+    }
+
     func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
@@ -194,7 +200,7 @@ extension Reader {
                     do {
                         _ = try FeatureSpec.parse(name, windowCapacity: 1_000_000)  // the window is checked at start
                     } catch {
-                        throw self.error(n, "\(p)[\(i)]", (error as? FeatureSpecError)?.reason ?? "\(error)")
+                        throw self.error(item(n, i), "\(p)[\(i)]", (error as? FeatureSpecError)?.reason ?? "\(error)")
                     }
                 }
                 if learning.features.isEmpty { throw self.error(n, p, "needs at least one feature") }
