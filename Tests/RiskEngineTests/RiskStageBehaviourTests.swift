@@ -171,3 +171,35 @@ import Testing
         #expect(alerts[2].eventTs == alerts[1].eventTs + cooldown * 1_000_000)
     }
 }
+
+extension RiskStageBehaviourTests {
+    /// Two symbols with the same prices: ~40 % annualised volatility, then a slow 3 % slide. Only ACME has its
+    /// own tighter limits (`risk.symbols`), so only ACME raises `volatility` and `drawdown`.
+    @Test func perSymbolLimitsOverrideThePipelines() throws {
+        let harness = try EngineHarness.risk {
+            $0.learning.enabled = false
+            $0.volatility.warning = 1.0
+            $0.volatility.critical = 2.0
+            $0.risk.drawdown = .init(warning: 0.05, critical: 0.10)
+            $0.risk.symbols["ACME"] = .init(
+                volatility: .init(warning: 0.3, critical: 0.9), drawdown: .init(warning: 0.01, critical: 0.2))
+        }
+        var rng = Xoshiro256(seed: 13)
+        var mid = 100.0
+        for i in 0..<450 {
+            let drift = i < 300 ? 0 : -2e-4  // the last 150 s slide ~3 %
+            mid *= exp(drift + 1.65e-4 * rng.nextGaussian())
+            for (k, symbol) in ["ACME", "GLOBEX"].enumerated() {
+                try harness.send(Tape.tick(symbol, ms: Int64(i + 1) * 1_000 + Int64(k), mid: mid, seq: UInt64(i + 1)))
+            }
+        }
+        try harness.sync()
+        let raised = harness.streamAlerts.filter { $0.state == .raised }
+        let acme = raised.filter { $0.symbol == "ACME" }
+        let volatility = try #require(acme.first { $0.kind == .volatility }, "\(raised.map { ($0.symbol, $0.kind) })")
+        #expect(volatility.threshold == 0.3)
+        let drawdown = try #require(acme.first { $0.kind == .drawdown })
+        #expect(drawdown.threshold == 0.01)
+        #expect(!raised.contains { $0.symbol == "GLOBEX" && [.volatility, .drawdown].contains($0.kind) }, "\(raised)")
+    }
+}
