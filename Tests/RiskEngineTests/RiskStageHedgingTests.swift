@@ -99,3 +99,36 @@ import Testing
         #expect(beat.hedgesOut == UInt64(hedges.count))
     }
 }
+
+extension RiskStageHedgingTests {
+    /// Portfolio limits count a position in the hedge instrument itself (beta 1): an account building up
+    /// a stock position together with its index hedge stays within its limit and gets no signal, while
+    /// an account holding the stock alone (the control) is over it and does.
+    @Test func aPortfolioCountsItsPositionInTheHedgeInstrument() throws {
+        let harness = try EngineHarness.risk {
+            $0.learning.referenceSymbol = "IDX"
+            $0.learning.models = [.init(name: "sgd", kind: .sgd)]
+            $0.hedging.betaLambda = 0.999
+            $0.hedging.defaultLimits = .init(portfolioVaRLimit: 20_000)
+        }
+        let tape = Tape.pairs(betas: [("ACME", 1.3)], seconds: 600)
+        try harness.send(tape.events)
+        let (acme, index) = (tape.prices["ACME"]!, tape.prices["IDX"]!)
+        var ms = tape.lastMs
+        func hold(_ account: String, _ symbol: String, _ quantity: Double) throws {
+            ms += 1
+            try harness.send(.position(Position(account: account, symbol: symbol, quantity: quantity, ts: Tape.ts(ms))))
+        }
+        // Built up in steps, each leg's unmatched part well within the limit.
+        for step in 1...10 {
+            let quantity = Double(step) * 1_000
+            try hold("HEDGED", "ACME", quantity)
+            try hold("HEDGED", "IDX", -1.3 * quantity * acme / index)
+        }
+        try hold("CONTROL", "ACME", 10_000)
+        try harness.sync()
+        let hedges = harness.hedges
+        #expect(hedges.filter { $0.account == "CONTROL" }.count == 1, "\(hedges)")
+        #expect(!hedges.contains { $0.account == "HEDGED" }, "\(hedges)")
+    }
+}
