@@ -55,15 +55,20 @@ extension ComputeStage {
         }
     }
 
+    /// Whether `symbol` is some symbol's hedge instrument.
+    private func isHedgeInstrument(_ symbol: String) -> Bool {
+        symbol == pipeline.learning.referenceSymbol || pipeline.hedging.instruments.values.contains(symbol)
+    }
+
     /// Checks one account's position in `symbol`, then that account's portfolio exposure to the
-    /// symbol's hedge instrument.
+    /// symbol's hedge instrument (to `symbol` itself when it is a hedge instrument with none of its own).
     private func checkHedges(account: String, symbol: String, at ts: Int64) {
         let limits = pipeline.hedging.accounts[account] ?? pipeline.hedging.defaultLimits
-        guard let h = hedgeInstrument(of: symbol), let id = index[symbol], let hid = index[h],
-            let hedgePrice = slots[hid].lastPrice
+        guard let h = hedgeInstrument(of: symbol) ?? (isHedgeInstrument(symbol) ? symbol : nil),
+            let id = index[symbol], let hid = index[h], let hedgePrice = slots[hid].lastPrice
         else { return }
         let key = PositionKey(account: account, symbol: symbol)
-        if let exposure = exposure(key) {
+        if h != symbol, let exposure = exposure(key) {
             let measures = riskOf(notional: exposure.notional, slot: id)
             let request = worstBreach(
                 [
@@ -79,8 +84,9 @@ extension ComputeStage {
             }
         }
         guard let limit = limits.portfolioVaRLimit else { return }
-        let held = positions.keys.filter { $0.account == account && hedgeInstrument(of: $0.symbol) == h }
-        let legs = held.sorted { $0.symbol < $1.symbol }.compactMap(exposure)
+        // A position in the instrument itself is a leg with beta 1.
+        let held = positions.keys.filter { $0.account == account && ($0.symbol == h || hedgeInstrument(of: $0.symbol) == h) }
+        let legs = held.sorted { $0.symbol < $1.symbol }.compactMap { exposure($0, hedgedWith: h) }
         // The portfolio's VaR: its beta-weighted exposure held in the hedge instrument.
         let betaNotional = legs.reduce(0.0) { $0 + ($1.rSquared >= pipeline.hedging.minimumRSquared ? $1.betaNotional : 0) }
         let risk = riskOf(notional: betaNotional, slot: hid).valueAtRisk
@@ -93,11 +99,15 @@ extension ComputeStage {
         }
     }
 
-    /// A position with its symbol's price and beta to its hedge instrument; `nil` without a price.
-    private func exposure(_ key: PositionKey) -> HedgeSizing.Exposure? {
+    /// A position with its symbol's price and beta to its hedge instrument (1 when the position is in
+    /// `instrument` itself); `nil` without a price.
+    private func exposure(_ key: PositionKey, hedgedWith instrument: String? = nil) -> HedgeSizing.Exposure? {
         guard let position = positions[key], let id = index[key.symbol],
             let price = position.price ?? slots[id].lastPrice
         else { return nil }
+        if key.symbol == instrument {
+            return HedgeSizing.Exposure(symbol: key.symbol, quantity: position.quantity, price: price, beta: 1, rSquared: 1)
+        }
         let beta = slots[id].risk.beta
         return HedgeSizing.Exposure(
             symbol: key.symbol, quantity: position.quantity, price: price, beta: beta.beta ?? .nan,

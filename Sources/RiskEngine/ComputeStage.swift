@@ -352,8 +352,21 @@ struct SymbolSlot {
                     timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000, jumpThreshold: dq.jumpSigmas,
                     staleAfter: dq.staleAfterMilliseconds * 1_000_000)))
         let v = pipeline.volatility
-        volatilityRule = ThresholdRule(
-            warning: v.warning, critical: v.critical, hysteresis: v.hysteresis, cooldown: v.cooldownMilliseconds * 1_000_000)
+        let own = pipeline.risk.symbols[symbol]
+        if let limit = own?.volatility {
+            volatilityRule = ThresholdRule(
+                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
+                cooldown: limit.cooldownMilliseconds * 1_000_000)
+        } else {
+            volatilityRule = ThresholdRule(
+                warning: v.warning, critical: v.critical, hysteresis: v.hysteresis,
+                cooldown: v.cooldownMilliseconds * 1_000_000)
+        }
+        if let limit = own?.drawdown {
+            risk.drawdownRule = ThresholdRule(
+                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
+                cooldown: limit.cooldownMilliseconds * 1_000_000)
+        }
         dataQualityCooldown = dq.cooldownMilliseconds * 1_000_000
     }
 

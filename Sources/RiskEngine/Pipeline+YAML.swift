@@ -97,6 +97,7 @@ extension Pipeline {
             default: throw r.unknown(key, node, path)
             }
         }
+        if pipeline.learning.enabled { try r.checkFeatureWindows(pipeline, root: root) }
         if pipeline.volatility.critical <= pipeline.volatility.warning {
             throw PipelineError(
                 source: source, line: nil, column: nil, path: "volatility.critical",
@@ -129,6 +130,12 @@ private struct Reader {
             guard seen.insert(key).inserted else { throw error(keyNode, child, "duplicate key") }
             try body(key, value, child)
         }
+    }
+
+    /// Item `i` of a sequence node (for its line), else the node itself.
+    func item(_ node: Node, _ i: Int) -> Node {
+        guard case .sequence(let sequence) = node, i < sequence.count else { return node }
+        return sequence[sequence.index(sequence.startIndex, offsetBy: i)]
     }
 
     func isNull(_ node: Node) -> Bool {
@@ -192,9 +199,9 @@ extension Reader {
                 learning.features = try strings(n, p)
                 for (i, name) in learning.features.enumerated() {
                     do {
-                        _ = try FeatureSpec.parse(name, windowCapacity: 1_000_000)  // the window is checked at start
+                        _ = try FeatureSpec.parse(name, windowCapacity: 1_000_000)  // windows: `checkFeatureWindows`
                     } catch {
-                        throw self.error(n, "\(p)[\(i)]", (error as? FeatureSpecError)?.reason ?? "\(error)")
+                        throw self.error(item(n, i), "\(p)[\(i)]", (error as? FeatureSpecError)?.reason ?? "\(error)")
                     }
                 }
                 if learning.features.isEmpty { throw self.error(n, p, "needs at least one feature") }
@@ -225,6 +232,22 @@ extension Reader {
             throw self.error(node, "\(path).models", "needs at least one model while learning is enabled")
         }
         return learning
+    }
+
+    /// Checks the features' windows against `symbols.window`, known only once the whole file is read. The
+    /// error names the feature's line, or `symbols.window`'s when the features are the defaults.
+    func checkFeatureWindows(_ pipeline: Pipeline, root: Node) throws(PipelineError) {
+        let listed = root["learning"]?["features"]
+        for (i, name) in pipeline.learning.features.enumerated() {
+            do {
+                _ = try FeatureSpec.parse(name, windowCapacity: pipeline.symbols.window)
+            } catch {
+                if let listed { throw self.error(item(listed, i), "learning.features[\(i)]", error.reason) }
+                throw self.error(
+                    root["symbols"]?["window"] ?? root, "symbols.window",
+                    "too small for the default feature \(name): \(error.reason)")
+            }
+        }
     }
 
     private func model(_ node: Node, _ path: String) throws(PipelineError) -> Pipeline.Learning.Model {

@@ -50,8 +50,7 @@ import Testing
             sigma = min(sigma * 1.02, 1.5e-3)  // ramps to ~360 % annualised
             try step(sigma: sigma)
         }
-        _ = try harness.heartbeat { $0.eventsIn == 801 }
-        _ = try harness.waitFor(seconds: 0.3) { _ in false }
+        try harness.sync()
         let alerts = harness.alerts
         let shock = try #require(
             alerts.first { $0.kind == .newsShock && $0.state == .raised }, "no news_shock: \(alerts.map(\.kind))")
@@ -108,8 +107,7 @@ import Testing
         // The same position again: nothing material changed, no new signal.
         try harness.send(.position(position))
         try harness.send(.position(Position(account: "DESK1", symbol: "ACME", quantity: 20_000, ts: position.ts + 1)))
-        _ = try harness.heartbeat { $0.eventsIn == 1_203 }
-        _ = try harness.waitFor(seconds: 0.3) { _ in false }
+        try harness.sync()
         let hedges = harness.received.compactMap { if case .hedge(let h) = $0 { h } else { nil } }
         #expect(hedges.count == 2, "\(hedges)")
         if hedges.count == 2 {
@@ -146,8 +144,7 @@ import Testing
             try send()
         }
         for _ in 0..<50 { try send(spreadBps: 20) }
-        _ = try harness.heartbeat { $0.eventsIn == seq }
-        _ = try harness.waitFor(seconds: 0.3) { _ in false }
+        try harness.sync()
         let raised = harness.alerts.filter { $0.state == .raised }
         // Gaussian returns breach a 99 % VaR about once in a hundred ticks on their own; the jump must too.
         let jumpTs = Self.start + 301 * 1_000_000_000
@@ -175,7 +172,7 @@ import Testing
             mid *= (2e-4 * rng.nextGaussian()).exp
             try harness.send(Self.tick("ACME", ms: Int64(i) * 100, mid: mid, seq: UInt64(i + 1)))
         }
-        _ = try harness.heartbeat { $0.eventsIn == 500 }
+        try harness.sync()
         let event = try harness.waitFor(seconds: 3) {
             if case .risk(let r) = $0 { r.models.contains { $0.mae != nil } } else { false }
         }
