@@ -9,12 +9,24 @@ import RiskModels
 /// beta-weighted exposure) over its account's limit gets a `hedge.<SYMBOL>` signal, not repeated while
 /// nothing material changed.
 extension ComputeStage {
-    /// Records a position and checks it against its account's limits.
+    /// Records a position and checks it against its account's limits. A position closed (quantity 0)
+    /// after a hedge was signalled for it gets an unwind signal: the opposite of the last target.
     func processPosition(_ position: Position) {
         guard let id = slot(for: position.symbol) else { return }
         let key = PositionKey(account: position.account, symbol: position.symbol)
         if position.quantity == 0 {
             positions[key] = nil
+            if let gate = hedgeGates.removeValue(forKey: key), let target = gate.lastTarget, target != 0,
+                let h = hedgeInstrument(of: position.symbol), let hid = index[h], let hedgePrice = slots[hid].lastPrice
+            {
+                publisher.publish(
+                    .hedge(
+                        Hedge(
+                            seq: 0, ts: 0, account: key.account, symbol: key.symbol, hedgeSymbol: h, ratio: 0,
+                            quantity: -target, notional: -target * hedgePrice,
+                            reason: "position closed: unwind the \(formatRatio(target)) \(h) hedge signalled for it")))
+                counters.hedgesOut.wrappingAdd(1, ordering: .relaxed)
+            }
         } else {
             positions[key] = position
             slots[id].risk.hasPositions = true

@@ -50,10 +50,16 @@ extension ComputeStage {
             guard target.isFinite else { continue }
             for j in 0..<w { learnScratch[j] = maturedRows[base + j] }
             let driving = drivingModel(slot: id)
+            // Drift is watched on one scored model at a time: a new driving model starts a fresh window.
+            let watched = slots[id].risk.scores.mae(driving, minimumScored: minimumScored) != nil
+            if watched && slots[id].risk.driftModel != driving {
+                slots[id].risk.driftModel = driving
+                slots[id].risk.drift.reset()
+            }
             for m in 0..<modelCount {
                 let prediction = maturedRows[base + w + 2 + m]
                 slots[id].risk.scores.score(model: m, prediction: prediction * annual, target: target * annual)
-                if m == driving { driftCheck(slot: id, residual: abs(prediction - target), at: ts) }
+                if m == driving && watched { driftCheck(slot: id, residual: abs(prediction - target), at: ts) }
                 if slots[id].risk.models[m] != nil {
                     slots[id].risk.models[m]!.learn(learnScratch, target)
                 } else {

@@ -55,6 +55,7 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: `EngineError` naming the endpoint that failed, or a feature the engine does not know.
     public init(pipeline: Pipeline, context: Context, lexicon: SentimentLexicon = .builtIn) throws(EngineError) {
         self.pipeline = pipeline
+        if let problem = pipeline.problem { throw EngineError(kind: .badConfiguration, message: problem) }
         if pipeline.learning.enabled {
             for name in pipeline.learning.features {
                 do {

@@ -166,3 +166,52 @@ extension Pipeline {
         public var materialChange = 0.1
     }
 }
+
+extension Pipeline {
+    /// What makes a pipeline unusable beyond what its types say, or `nil`. `Pipeline.load` rejects these
+    /// with the file's line; this is the same check for pipelines built in code (`Engine.init` calls it).
+    public var problem: String? {
+        func bad(_ limit: Limit, _ path: String) -> String? {
+            guard limit.warning > 0, limit.critical > limit.warning else {
+                return "\(path): needs 0 < warning < critical"
+            }
+            guard limit.hysteresis >= 0, limit.hysteresis < 1 else { return "\(path).hysteresis: must be in [0, 1)" }
+            return limit.cooldownMilliseconds >= 0 ? nil : "\(path).cooldown_ms: must be >= 0"
+        }
+        if volatility.critical <= volatility.warning { return "volatility.critical: must be greater than warning" }
+        if learning.enabled {
+            if learning.models.isEmpty { return "learning.models: needs at least one model" }
+            if Set(learning.models.map(\.name)).count != learning.models.count {
+                return "learning.models: model names must differ"
+            }
+            if let model = learning.models.first(where: { !(1...100).contains($0.trees) }) {
+                return "learning.models: \(model.name): trees must be 1...100"
+            }
+            if learning.horizonEvents < 1 { return "learning.horizon_events: must be >= 1" }
+            if let s = learning.horizonSeconds, !(s > 0 && s.isFinite) { return "learning.horizon_seconds: must be > 0" }
+            if learning.pendingCapacity < 1 { return "learning.pending_capacity: must be >= 1" }
+            if learning.scoreWindow < 1 { return "learning.score_window: must be >= 1" }
+        }
+        if !(risk.confidence >= 0.5 && risk.confidence < 1) { return "risk.confidence: must be in [0.5, 1)" }
+        if !(risk.studentDegreesOfFreedom > 2) { return "risk.student_dof: must be > 2" }
+        if risk.varBreachWindow < 10 { return "risk.var_breach_window: must be >= 10" }
+        if !(risk.varBreachExtreme >= 1) { return "risk.var_breach_extreme: must be >= 1" }
+        if !(risk.liquidityLambda > 0 && risk.liquidityLambda < 1) { return "risk.liquidity_lambda: must be in (0, 1)" }
+        if !(risk.newsHalfLifeSeconds > 0) { return "risk.news_half_life_s: must be > 0" }
+        if !(risk.driftDelta > 0 && risk.driftDelta < 1) { return "risk.drift_delta: must be in (0, 1)" }
+        for (path, limit) in [("risk.drawdown", risk.drawdown), ("risk.liquidity", risk.liquidity),
+                              ("risk.news_shock", risk.newsShock)] {
+            if let problem = bad(limit, path) { return problem }
+        }
+        for (symbol, limits) in risk.symbols.sorted(by: { $0.key < $1.key }) {
+            if let v = limits.volatility, let problem = bad(v, "risk.symbols.\(symbol).volatility") { return problem }
+            if let d = limits.drawdown, let problem = bad(d, "risk.symbols.\(symbol).drawdown") { return problem }
+        }
+        if !(hedging.betaLambda > 0 && hedging.betaLambda <= 1) { return "hedging.beta_lambda: must be in (0, 1]" }
+        if hedging.betaIntervalMilliseconds < 1 { return "hedging.beta_interval_ms: must be >= 1" }
+        if !(0...1).contains(hedging.minimumRSquared) { return "hedging.min_r_squared: must be in [0, 1]" }
+        if !(hedging.materialChange >= 0) { return "hedging.material_change: must be >= 0" }
+        if !(hedging.varHorizonDays > 0) { return "hedging.var_horizon_days: must be > 0" }
+        return nil
+    }
+}

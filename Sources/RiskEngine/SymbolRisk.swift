@@ -14,8 +14,9 @@ struct SymbolRisk {
     var scores: Scoreboard
     /// Latest forecast ratio of each model (forward σ ÷ EWMA σ).
     var ratios: [Double]
-    /// ADWIN on the driving model's absolute residuals.
+    /// ADWIN on the driving model's absolute residuals, once it has been scored, and which model that is.
     var drift: ADWIN
+    var driftModel = -1
     var lastDriftAlert: Int64 = .min
     var driftRaised = false
     var var_: any VaRForecaster

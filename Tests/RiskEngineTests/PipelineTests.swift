@@ -17,6 +17,7 @@ import Testing
         #expect(demo.name == "demo")
         #expect(demo.ingest.whenFull == .dropOldest)
         #expect(demo.volatility.warning < demo.volatility.critical)
+        #expect(demo.problem == nil)
     }
 
     @Test func anEmptyFileIsTheDefaults() throws {

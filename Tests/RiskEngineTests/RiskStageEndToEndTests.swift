@@ -107,11 +107,16 @@ import Testing
         // The same position again: nothing material changed, no new signal.
         try harness.send(.position(position))
         try harness.send(.position(Position(account: "DESK1", symbol: "ACME", quantity: 20_000, ts: position.ts + 1)))
+        // Closed: the hedge signalled for it is unwound, once.
+        try harness.send(.position(Position(account: "DESK1", symbol: "ACME", quantity: 0, ts: position.ts + 2)))
+        try harness.send(.position(Position(account: "DESK1", symbol: "ACME", quantity: 0, ts: position.ts + 3)))
         try harness.sync()
         let hedges = harness.received.compactMap { if case .hedge(let h) = $0 { h } else { nil } }
-        #expect(hedges.count == 2, "\(hedges)")
-        if hedges.count == 2 {
+        #expect(hedges.count == 3, "\(hedges)")
+        if hedges.count == 3 {
             #expect(abs(hedges[1].quantity - 2 * hedges[0].quantity) < 0.05 * abs(hedges[1].quantity))
+            #expect(hedges[2].quantity == -hedges[1].quantity, "the unwind reverses the last target")
+            #expect(hedges[2].reason.contains("unwind"))
         }
         let beat = try #require(try harness.heartbeat { _ in true })
         #expect(beat.hedgesOut == UInt64(hedges.count))

@@ -88,8 +88,8 @@ import ZeroMQ
     }
 
     /// Calm for 800 s, then a regime whose volatility switches between very calm and very busy every
-    /// 15 s: the driving model's residuals change, ADWIN notices, and `model_drift` is raised, never
-    /// twice within its cooldown.
+    /// 15 s: the driving model's residuals grow, ADWIN notices, and `model_drift` is raised, never twice
+    /// within its cooldown, and cleared once a cooldown passes without another shift.
     @Test func aVolatilityRegimeChangeRaisesModelDriftOncePerCooldown() throws {
         let cooldownMs: Int64 = 60_000
         let harness = try EngineHarness.risk {
@@ -106,7 +106,11 @@ import ZeroMQ
             try harness.send(Tape.tick("ACME", ms: Int64(i + 1) * 1_000, mid: mid, seq: UInt64(i + 1)))
         }
         try harness.sync()
-        let drifts = harness.streamAlerts.filter { $0.kind == .modelDrift }
+        let all = harness.streamAlerts.filter { $0.kind == .modelDrift }
+        let drifts = all.filter { $0.state == .raised }
+        for (raised, cleared) in zip(drifts, all.filter { $0.state == .cleared }) {
+            #expect(cleared.eventTs - raised.eventTs >= cooldownMs * 1_000_000, "cleared before its cooldown")
+        }
         let changeTs = Tape.ts(Int64(change + 1) * 1_000)
         #expect(
             drifts.contains { $0.eventTs >= changeTs }, "\(drifts.map { ($0.eventTs - Tape.start) / 1_000_000_000 })")
@@ -179,6 +183,33 @@ import ZeroMQ
         } catch {
             #expect(error.kind == .badConfiguration, "\(error)")
             #expect(culprit.map { error.message.contains($0) } == true, "\(error)")
+        }
+    }
+
+    /// Pipelines built in code get the checks a file gets: out-of-range values are bad configuration
+    /// naming the key, not a crash; the shipped defaults have no problem.
+    @Test func codeBuiltPipelinesAreCheckedLikeFiles() throws {
+        #expect(Pipeline().problem == nil)
+        let cases: [(String, (inout Pipeline) -> Void)] = [
+            ("trees", { $0.learning.models = [.init(name: "f", kind: .arf, trees: 0)] }),
+            ("learning.horizon_events", { $0.learning.horizonEvents = 0 }),
+            ("learning.models", { $0.learning.models = [] }),
+            ("risk.drawdown", { $0.risk.drawdown = .init(warning: 0.2, critical: 0.1) }),
+            ("risk.confidence", { $0.risk.confidence = 1 }),
+            ("hedging.beta_lambda", { $0.hedging.betaLambda = 0 }),
+        ]
+        let context = try Context()
+        for (key, change) in cases {
+            var pipeline = Pipeline()
+            pipeline.publish.endpoint = nil
+            change(&pipeline)
+            #expect(pipeline.problem?.contains(key) == true, "\(key): \(pipeline.problem ?? "no problem")")
+            do {
+                _ = try Engine(pipeline: pipeline, context: context)
+                Issue.record("started with a bad \(key)")
+            } catch {
+                #expect(error.kind == .badConfiguration && error.message.contains(key), "\(error)")
+            }
         }
     }
 }
