@@ -3,9 +3,11 @@
 //   swift build -c release --product riskstream-bench && .build/release/riskstream-bench [codec|engine|all] [--quick]
 //
 // codec:  ns/event for JSON and binary decode+validate and encode, next to bare libzmq PUB/SUB msgs/s.
-// engine: engine events/s on binary and JSON ticks over tcp loopback next to bare libzmq PUB→SUB moving
-//         the same frames, and tick-to-alert latency percentiles at a fixed rate next to a bare relay.
-// soak:   `riskstream-bench soak [--ticks N]`, flat memory over N simulated ticks (Bench+Soak.swift).
+// engine: engine events/s over tcp loopback with the learning stage off, on with sgd, and on with the
+//         default sgd + arf, next to bare libzmq PUB→SUB moving the same frames; tick-to-alert latency
+//         percentiles at a fixed rate, learning off and on, next to a bare relay.
+// soak:   `riskstream-bench soak [--ticks N] [--models LIST]`, flat memory over N simulated ticks
+//         (Bench+Soak.swift).
 // See Options.swift for the flags.
 import ZeroMQ
 
@@ -43,7 +45,7 @@ do {
         let latency = try runLatency(options)
         print("")
         let ratios = throughput.filter { !$0.isBare }.map {
-            "\($0.format), \($0.name.dropFirst(8)) \(fixed($0.ratio, 2))×"
+            "\($0.name.replacingOccurrences(of: "engine, ", with: "")) (\($0.format)) \(fixed($0.ratio, 2))×"
         }
         let percentiles = { (h: Histogram) in
             [50.0, 99, 99.9].map { fixed(Double(h.value(atPercentile: $0)) / 1000, 1) }.joined(separator: "/")
