@@ -6,6 +6,10 @@ import MarketSimulator
 import RiskEngine
 import ZeroMQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Ticks encoded once, back to back in one array, so the send loop does no encoding and no allocation.
 struct EncodedTicks {
     var topicBytes: [UInt8] = []
@@ -98,6 +102,9 @@ func awaitSubscriber(_ feed: Socket, _ what: String) throws {
 
 struct ThroughputSample {
     var eventsPerSecond: Double
+    /// CPU nanoseconds per timed event of the busiest thread other than the sender (with learning on,
+    /// the compute thread): what one event costs the engine's bottleneck, whatever else the machine runs.
+    var busiestThreadNanoseconds: Double?
     var alertsOut: UInt64 = 0
     var dropped: UInt64 = 0
 }
@@ -194,12 +201,16 @@ func engineThroughput(
         try ticks.send(on: feed, range: 0..<warmUp)
         try awaitProcessed(engine, UInt64(warmUp))
     }
+    let cpuBefore = threadCPUNanoseconds()
     let start = now()
     try ticks.send(on: feed, range: warmUp..<count)
     try awaitProcessed(engine, UInt64(count))
     let elapsed = now() - start
+    let sender = Int(getpid())  // this (main) thread sends
+    let busiest = threadCPUNanoseconds().filter { $0.key != sender }.map { $0.value - (cpuBefore[$0.key] ?? 0) }.max()
     return ThroughputSample(
         eventsPerSecond: Double(count - warmUp) / (Double(elapsed) / 1e9),
+        busiestThreadNanoseconds: busiest.map { Double($0) / Double(count - warmUp) },
         alertsOut: engine.counters.alertsOut.load(ordering: .relaxed), dropped: engine.dropped)
 }
 
@@ -245,6 +256,8 @@ struct ThroughputResult {
     var bare: Double
     var alertsPerRun: UInt64
     var dropped: UInt64
+    /// Median CPU ns per event of the engine's busiest thread (`nil` for bare runs).
+    var busiestThreadNanoseconds: Double?
     var isBare = false
     var format = "binary"
     var ratio: Double { eventsPerSecond / bare }
@@ -288,6 +301,9 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
     print(
         "  (the models learn and grow), events/s over the remaining \(grouped(Double(learningCount - learningWarmUp)))."
     )
+    print("  busiest thread CPU ns/event: CPU time of the engine's busiest thread (the compute thread once")
+    print("  learning is on) over the timed ticks, from /proc/self/task/*/schedstat; 1e9 ÷ it is what that")
+    print("  thread could sustain with a core to itself.")
     print("")
     var cases = [
         ThroughputCase(
@@ -315,16 +331,19 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
     var bare = 0.0
     for c in cases {
         let rate = median(c.samples.map(\.eventsPerSecond))
+        let cpu = c.samples.compactMap(\.busiestThreadNanoseconds)  // empty without /proc
         if c.learning == nil { bare = rate }
         results.append(
             ThroughputResult(
                 name: c.name, ticks: c.count, warmUp: c.warmUp, eventsPerSecond: rate, bare: bare,
-                alertsPerRun: c.samples.map(\.alertsOut).max() ?? 0, dropped: c.samples.reduce(0) { $0 + $1.dropped },
+                alertsPerRun: c.samples.map(\.alertsOut).max() ?? 0,
+                dropped: c.samples.reduce(0) { $0 + $1.dropped },
+                busiestThreadNanoseconds: c.learning == nil || cpu.isEmpty ? nil : median(cpu),
                 isBare: c.learning == nil, format: c.format))
     }
     let header =
         pad("", 46) + padLeft("ticks timed", 12) + padLeft("events/s", 12) + padLeft("ns/event", 11)
-        + padLeft("÷ bare", 9)
+        + padLeft("÷ bare", 9) + padLeft("busiest thread CPU ns/event", 29)
     for (title, rows) in [
         ("binary ticks (\(binary.averagePayload) B)", results[0..<4]),
         ("JSON ticks (\(json.averagePayload) B)", results[4..<6]),
@@ -334,7 +353,8 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
             print(
                 pad(r.name, 46) + padLeft(grouped(Double(r.ticks - r.warmUp)), 12)
                     + padLeft(grouped(r.eventsPerSecond), 12) + padLeft(fixed(1e9 / r.eventsPerSecond, 1), 11)
-                    + (r.isBare ? "" : padLeft("\(fixed(r.ratio, 2))×", 9)))
+                    + (r.isBare ? "" : padLeft("\(fixed(r.ratio, 2))×", 9))
+                    + (r.busiestThreadNanoseconds.map { padLeft(fixed($0, 0), 29) } ?? ""))
         }
         print("")
     }

@@ -244,12 +244,12 @@ func runLatency(_ options: Options) throws -> [LatencyResult] {
     let columns = ["p50", "p90", "p99", "p99.9", "max"]
     print(
         pad("µs: tick → data_quality alert (relay: tick)", 44) + padLeft("samples", 15)
-            + columns.map { padLeft($0, 9) }.joined())
+            + columns.map { padLeft($0, 10) }.joined())
     for r in results {
         let h = r.histogram
         let values = [50.0, 90, 99, 99.9].map { h.value(atPercentile: $0) } + [h.max]
         let samples = "\(grouped(Double(h.totalCount)))/\(grouped(Double(r.expected)))"
-        print(pad(r.name, 44) + padLeft(samples, 15) + values.map { padLeft(fixed(Double($0) / 1000, 1), 9) }.joined())
+        print(pad(r.name, 44) + padLeft(samples, 15) + values.map { padLeft(fixed(Double($0) / 1000, 1), 10) }.joined())
     }
     print("")
     print(
