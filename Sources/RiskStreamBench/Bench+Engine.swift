@@ -6,6 +6,10 @@ import MarketSimulator
 import RiskEngine
 import ZeroMQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Ticks encoded once, back to back in one array, so the send loop does no encoding and no allocation.
 struct EncodedTicks {
     var topicBytes: [UInt8] = []
@@ -25,11 +29,11 @@ struct EncodedTicks {
         topicBytes += topic
     }
 
-    /// Sends every tick as `[topic, payload]` on `socket`.
-    func send(on socket: Socket) throws {
+    /// Sends the ticks in `range` (all of them by default) as `[topic, payload]` on `socket`.
+    func send(on socket: Socket, range: Range<Int>? = nil) throws {
         try topicBytes.withUnsafeBytes { topics throws in
             try payloadBytes.withUnsafeBytes { payloads throws in
-                for i in 0..<count {
+                for i in range ?? 0..<count {
                     let topic = UnsafeRawBufferPointer(rebasing: topics[topicRanges[Int(topicOf[i])]])
                     let payload = UnsafeRawBufferPointer(rebasing: payloads[payloadStarts[i]..<payloadStarts[i + 1]])
                     _ = try socket.send(topic: topic, payload: payload)
@@ -98,13 +102,49 @@ func awaitSubscriber(_ feed: Socket, _ what: String) throws {
 
 struct ThroughputSample {
     var eventsPerSecond: Double
+    /// CPU nanoseconds per timed event of the busiest thread other than the sender (with learning on,
+    /// the compute thread): what one event costs the engine's bottleneck, whatever else the machine runs.
+    var busiestThreadNanoseconds: Double?
     var alertsOut: UInt64 = 0
     var dropped: UInt64 = 0
 }
 
+/// What the learning stage runs in a benchmark configuration: off (the issue-3 engine, EWMA only), or
+/// on with the given volatility models, shared across symbols, `SPX` as the reference symbol.
+struct LearningSetup {
+    var label: String
+    /// `nil`: the learning stage is off.
+    var models: [Pipeline.Learning.Model]?
+
+    static let off = LearningSetup(label: "learning off", models: nil)
+    static let sgd = LearningSetup(
+        label: "learning on: sgd", models: Pipeline().learning.models.filter { $0.kind == .sgd })
+    /// The pipeline's default models (`sgd` and a 10-tree `arf`).
+    static let defaults = LearningSetup(
+        label: "learning on: " + describe(Pipeline().learning.models), models: Pipeline().learning.models)
+
+    var isOn: Bool { models != nil }
+
+    static func describe(_ models: [Pipeline.Learning.Model]) -> String {
+        models.map { $0.kind == .arf ? "\($0.name) (\($0.trees) trees)" : $0.name }.joined(separator: " + ")
+    }
+
+    /// Applies this setup to `pipeline`. Learning on: the simulator's index `SPX` is the reference
+    /// symbol, so `index_return` and the hedge betas are live.
+    func apply(to pipeline: inout Pipeline) {
+        guard let models else {
+            pipeline.learning.enabled = false
+            return
+        }
+        pipeline.learning.enabled = true
+        pipeline.learning.models = models
+        pipeline.learning.referenceSymbol = "SPX"
+    }
+}
+
 /// The engine's pipeline for the throughput runs: feed connected, nothing lost (`block`, unbounded
 /// receive HWM), alerts published on a loopback PUB nobody reads, no periodic snapshots.
-func throughputPipeline(feed: String) -> Pipeline {
+func throughputPipeline(feed: String, learning: LearningSetup) -> Pipeline {
     var pipeline = Pipeline()
     pipeline.name = "bench-throughput"
     pipeline.ingest.feeds = [feed]
@@ -113,30 +153,20 @@ func throughputPipeline(feed: String) -> Pipeline {
     pipeline.ingest.whenFull = .block
     pipeline.publish.endpoint = "tcp://127.0.0.1:*"
     pipeline.publish.riskSnapshotMilliseconds = 0
+    learning.apply(to: &pipeline)
     return pipeline
 }
 
-/// Events/s through the engine: from the first send until the compute stage has processed all `ticks`.
-func engineThroughput(_ ticks: EncodedTicks) throws -> ThroughputSample {
-    let feedContext = try Context(ioThreads: 1)
-    let engineContext = try Context(ioThreads: 1)
-    let (feed, endpoint) = try boundFeed(feedContext)
-    defer { feed.close() }
-    let engine = try Engine(pipeline: throughputPipeline(feed: endpoint), context: engineContext)
-    engine.start()
-    defer {
-        engine.stop()
-        engine.wait()
-    }
-    try awaitSubscriber(feed, "the engine")
-    let target = UInt64(ticks.count)
-    let start = now()
-    try ticks.send(on: feed)
+/// Waits until the engine's compute stage has processed (or the ingest has dropped) `target` events;
+/// throws if nothing moves for 5 s. Polls every millisecond while more than 1,000 events remain, then
+/// every 50 µs: the end is still seen within 50 µs of when it happens, and on a small machine the
+/// poller does not take the compute thread's core 10,000 times a second during long learning runs.
+private func awaitProcessed(_ engine: Engine, _ target: UInt64) throws {
     var last: UInt64 = 0
     var lastProgress = now()
     while true {
         let processed = engine.counters.processed.load(ordering: .relaxed)
-        if processed + engine.dropped >= target { break }
+        if processed + engine.dropped >= target { return }
         let t = now()
         if processed != last {
             (last, lastProgress) = (processed, t)
@@ -145,11 +175,42 @@ func engineThroughput(_ ticks: EncodedTicks) throws -> ThroughputSample {
                 description: "engine stalled at \(processed) of \(target) events "
                     + "(events_in \(engine.counters.eventsIn.load(ordering: .relaxed)), dropped \(engine.dropped))")
         }
-        sleep(until: t + 100_000)  // 0.1 ms: the poll costs the engine's threads nothing
+        sleep(until: t + (processed + engine.dropped + 1_000 < target ? 1_000_000 : 50_000))
     }
+}
+
+/// Events/s through the engine: the first `warmUp` ticks are sent and processed untimed (the models
+/// learn and grow), then the clock runs from the next send until the compute stage has processed the
+/// last of `count` ticks.
+func engineThroughput(
+    _ ticks: EncodedTicks, count: Int, warmUp: Int, learning: LearningSetup
+) throws -> ThroughputSample {
+    precondition(warmUp < count && count <= ticks.count)
+    let feedContext = try Context(ioThreads: 1)
+    let engineContext = try Context(ioThreads: 1)
+    let (feed, endpoint) = try boundFeed(feedContext)
+    defer { feed.close() }
+    let engine = try Engine(pipeline: throughputPipeline(feed: endpoint, learning: learning), context: engineContext)
+    engine.start()
+    defer {
+        engine.stop()
+        engine.wait()
+    }
+    try awaitSubscriber(feed, "the engine")
+    if warmUp > 0 {
+        try ticks.send(on: feed, range: 0..<warmUp)
+        try awaitProcessed(engine, UInt64(warmUp))
+    }
+    let cpuBefore = threadCPUNanoseconds()
+    let start = now()
+    try ticks.send(on: feed, range: warmUp..<count)
+    try awaitProcessed(engine, UInt64(count))
     let elapsed = now() - start
+    let sender = Int(getpid())  // this (main) thread sends
+    let busiest = threadCPUNanoseconds().filter { $0.key != sender }.map { $0.value - (cpuBefore[$0.key] ?? 0) }.max()
     return ThroughputSample(
-        eventsPerSecond: Double(target) / (Double(elapsed) / 1e9),
+        eventsPerSecond: Double(count - warmUp) / (Double(elapsed) / 1e9),
+        busiestThreadNanoseconds: busiest.map { Double($0) / Double(count - warmUp) },
         alertsOut: engine.counters.alertsOut.load(ordering: .relaxed), dropped: engine.dropped)
 }
 
@@ -184,57 +245,124 @@ func bareThroughput(_ ticks: EncodedTicks) throws -> ThroughputSample {
     return ThroughputSample(eventsPerSecond: Double(count) / (Double(elapsed) / 1e9))
 }
 
+/// One row of the throughput table: a configuration's median events/s and the bare figure it is
+/// compared with, from the same rounds.
 struct ThroughputResult {
     var name: String
-    var payloadBytes: Int
+    var ticks: Int
+    var warmUp: Int
+    var eventsPerSecond: Double
+    /// Median of the bare libzmq runs in the same rounds.
     var bare: Double
-    var engine: Double
     var alertsPerRun: UInt64
     var dropped: UInt64
+    /// Median CPU ns per event of the engine's busiest thread (`nil` for bare runs).
+    var busiestThreadNanoseconds: Double?
+    var isBare = false
+    var format = "binary"
+    var ratio: Double { eventsPerSecond / bare }
 }
 
+/// One configuration measured in every round: bare libzmq (`learning == nil`) or the engine.
+private struct ThroughputCase {
+    var name: String
+    /// "binary" or "JSON".
+    var format: String
+    var ticks: EncodedTicks
+    var count: Int
+    var warmUp: Int
+    var learning: LearningSetup?
+    var samples: [ThroughputSample] = []
+
+    func run() throws -> ThroughputSample {
+        guard let learning else { return try bareThroughput(ticks) }
+        return try engineThroughput(ticks, count: count, warmUp: warmUp, learning: learning)
+    }
+}
+
+/// The throughput section. Binary ticks: bare libzmq, then the engine with learning off, with `sgd`,
+/// and with the default models; JSON ticks: bare libzmq and the engine with learning off (decoding cost
+/// does not depend on learning). Each round runs every case once, in that order, so machine load
+/// touches all alike; medians over the rounds. Learning-on runs move fewer ticks (the models cost far
+/// more than the transport) after an untimed warm-up over which the models learn and the trees grow.
 func runThroughput(_ options: Options) throws -> [ThroughputResult] {
     let count = options.quick ? 100_000 : 400_000
+    let learningCount = options.quick ? 40_000 : 120_000
+    let learningWarmUp = options.quick ? 10_000 : 30_000
     let (binary, json) = simulatedTicks(count: count, seed: 7)
     print(
-        "engine throughput over tcp 127.0.0.1: \(grouped(Double(count))) simulated ticks per run (seed 7), "
-            + "median of \(options.runs) runs")
+        "engine throughput over tcp 127.0.0.1: simulated ticks (seed 7, 6 symbols, SPX the reference), "
+            + "median of \(options.runs) rounds")
     print("  events/s = ticks ÷ (first send → compute stage has processed the last tick); bare = first send →")
     print("  a SUB thread has received the last message. when_full: block, receive HWM unbounded: nothing lost.")
+    print(
+        "  learning on: the first \(grouped(Double(learningCount))) ticks of the same stream, the first "
+            + "\(grouped(Double(learningWarmUp))) of them an untimed warm-up")
+    print(
+        "  (the models learn and grow), events/s over the remaining \(grouped(Double(learningCount - learningWarmUp)))."
+    )
+    print("  busiest thread CPU ns/event: CPU time of the engine's busiest thread (the compute thread once")
+    print("  learning is on) over the timed ticks, from /proc/self/task/*/schedstat; 1e9 ÷ it is what that")
+    print("  thread could sustain with a core to itself.")
     print("")
+    var cases = [
+        ThroughputCase(
+            name: "bare libzmq PUB→SUB", format: "binary", ticks: binary, count: count, warmUp: 0, learning: nil),
+        ThroughputCase(
+            name: "engine, \(LearningSetup.off.label)", format: "binary", ticks: binary, count: count, warmUp: 0,
+            learning: .off),
+        ThroughputCase(
+            name: "engine, \(LearningSetup.sgd.label)", format: "binary", ticks: binary, count: learningCount,
+            warmUp: learningWarmUp,
+            learning: .sgd),
+        ThroughputCase(
+            name: "engine, \(LearningSetup.defaults.label)", format: "binary", ticks: binary, count: learningCount,
+            warmUp: learningWarmUp, learning: .defaults),
+        ThroughputCase(
+            name: "bare libzmq PUB→SUB", format: "JSON", ticks: json, count: count, warmUp: 0, learning: nil),
+        ThroughputCase(
+            name: "engine, \(LearningSetup.off.label)", format: "JSON", ticks: json, count: count, warmUp: 0,
+            learning: .off),
+    ]
+    for _ in 0..<options.runs {
+        for i in cases.indices { cases[i].samples.append(try cases[i].run()) }
+    }
     var results: [ThroughputResult] = []
-    for (name, ticks) in [("binary", binary), ("JSON", json)] {
-        var bare: [Double] = []
-        var engine: [Double] = []
-        var alerts: [UInt64] = []
-        var dropped: UInt64 = 0
-        for _ in 0..<options.runs {
-            bare.append(try bareThroughput(ticks).eventsPerSecond)
-            let sample = try engineThroughput(ticks)
-            engine.append(sample.eventsPerSecond)
-            alerts.append(sample.alertsOut)
-            dropped += sample.dropped
-        }
+    var bare = 0.0
+    for c in cases {
+        let rate = median(c.samples.map(\.eventsPerSecond))
+        let cpu = c.samples.compactMap(\.busiestThreadNanoseconds)  // empty without /proc
+        if c.learning == nil { bare = rate }
         results.append(
             ThroughputResult(
-                name: name, payloadBytes: ticks.averagePayload, bare: median(bare), engine: median(engine),
-                alertsPerRun: alerts.max() ?? 0, dropped: dropped))
+                name: c.name, ticks: c.count, warmUp: c.warmUp, eventsPerSecond: rate, bare: bare,
+                alertsPerRun: c.samples.map(\.alertsOut).max() ?? 0,
+                dropped: c.samples.reduce(0) { $0 + $1.dropped },
+                busiestThreadNanoseconds: c.learning == nil || cpu.isEmpty ? nil : median(cpu),
+                isBare: c.learning == nil, format: c.format))
     }
-    print(
-        pad("ticks, 2 frames [topic, payload]", 38) + padLeft("events/s", 12) + padLeft("ns/event", 11)
-            + padLeft("engine ÷ bare", 15))
-    for r in results {
-        print(
-            pad("bare libzmq PUB→SUB, \(r.name) (\(r.payloadBytes) B)", 38) + padLeft(grouped(r.bare), 12)
-                + padLeft(fixed(1e9 / r.bare, 1), 11))
-        print(
-            pad("engine, \(r.name) ticks", 38) + padLeft(grouped(r.engine), 12)
-                + padLeft(fixed(1e9 / r.engine, 1), 11) + padLeft("\(fixed(r.engine / r.bare, 2))×", 15))
+    let header =
+        pad("", 46) + padLeft("ticks timed", 12) + padLeft("events/s", 12) + padLeft("ns/event", 11)
+        + padLeft("÷ bare", 9) + padLeft("busiest thread CPU ns/event", 29)
+    for (title, rows) in [
+        ("binary ticks (\(binary.averagePayload) B)", results[0..<4]),
+        ("JSON ticks (\(json.averagePayload) B)", results[4..<6]),
+    ] {
+        print(pad(title, 46) + header.dropFirst(46))
+        for r in rows {
+            print(
+                pad(r.name, 46) + padLeft(grouped(Double(r.ticks - r.warmUp)), 12)
+                    + padLeft(grouped(r.eventsPerSecond), 12) + padLeft(fixed(1e9 / r.eventsPerSecond, 1), 11)
+                    + (r.isBare ? "" : padLeft("\(fixed(r.ratio, 2))×", 9))
+                    + (r.busiestThreadNanoseconds.map { padLeft(fixed($0, 0), 29) } ?? ""))
+        }
+        print("")
     }
-    print("")
-    for r in results {
+    for (r, c) in zip(results, cases) where !r.isBare {
+        let per = c.samples.map { fixed($0.eventsPerSecond / 1000, 0) }.joined(separator: " ")
         print(
-            "engine, \(r.name): up to \(r.alertsPerRun) alerts published per run; \(r.dropped) events dropped in all runs"
+            "\(r.name), \(r.format): "
+                + "up to \(r.alertsPerRun) alerts per run, \(r.dropped) dropped in all runs; k events/s per round: \(per)"
         )
     }
     return results

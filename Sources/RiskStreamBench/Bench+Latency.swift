@@ -23,6 +23,8 @@ struct LatencyResult {
     /// Samples that should have arrived: crossed quotes (engine) or every tick (relay) after the warm-up.
     var expected: Int
     var offeredRate: Double
+    /// Alerts other than `data_quality` received (engine only; not timed).
+    var otherAlerts = 0
 }
 
 /// The ticks offered in one latency run: `seq` per topic, every `alertEvery`-th one crossed.
@@ -72,7 +74,7 @@ private func referencePrice(_ tick: Tick) -> Double {
 
 /// The engine's pipeline for the latency runs: alerts only from crossed quotes (data_quality cooldown 0,
 /// volatility thresholds out of reach, no jump quarantine), no snapshots, alerts in JSON as by default.
-func latencyPipeline(feed: String) -> Pipeline {
+func latencyPipeline(feed: String, learning: LearningSetup) -> Pipeline {
     var pipeline = Pipeline()
     pipeline.name = "bench-latency"
     pipeline.ingest.feeds = [feed]
@@ -85,23 +87,26 @@ func latencyPipeline(feed: String) -> Pipeline {
     pipeline.volatility.critical = 1e6
     pipeline.publish.endpoint = "tcp://127.0.0.1:*"
     pipeline.publish.riskSnapshotMilliseconds = 0
+    learning.apply(to: &pipeline)
     return pipeline
 }
 
 /// Starts the receiving thread: SUB on `endpoint` for `prefix`, recording receive time − the event time
-/// carried in each message (an alert's `event_ts`, a tick's `ts`) once `flags.measureFrom` has passed.
+/// carried in each message (a `data_quality` alert's `event_ts`, a tick's `ts`) once `flags.measureFrom`
+/// has passed. Other alerts (the learning stage's risk alerts) are counted in `others`, not timed.
 func startReceiver(
     _ context: Context, endpoint: String, prefix: String, flags: LatencyFlags
-) throws -> (BackgroundThread, Box<Histogram>) {
+) throws -> (BackgroundThread, Box<(histogram: Histogram, others: Int)>) {
     let sub = try Socket(context, .sub)
     try sub.set(.receiveTimeout(.milliseconds(20)))
     try sub.subscribe(prefix)
     try sub.connect(endpoint)
-    let result = Box(Histogram())
+    let result = Box((histogram: Histogram(), others: 0))
     let thread = BackgroundThread(name: "bench-receive") {
         let buffer = MessageBuffer(capacity: 2)
         let codec = WireCodec()
         var histogram = Histogram()
+        var others = 0
         while !flags.stop.load(ordering: .relaxed) {
             guard (try? sub.receive(into: buffer)) == true else { continue }
             let arrived = EngineClock.wallNanoseconds()
@@ -110,13 +115,16 @@ func startReceiver(
             else { continue }
             let eventTs: Int64
             switch event {
-            case .alert(let alert): eventTs = alert.eventTs
+            case .alert(let alert) where alert.kind == .dataQuality: eventTs = alert.eventTs
+            case .alert:
+                others += 1
+                continue
             case .tick(let tick): eventTs = tick.ts
             default: continue
             }
             if eventTs >= flags.measureFrom.load(ordering: .relaxed) { histogram.record(arrived - eventTs) }
         }
-        result.value = histogram
+        result.value = (histogram, others)
         sub.close()
     }
     return (thread, result)
@@ -156,7 +164,10 @@ func offer(
     return (sent, crossed, Double(now() - measuredStart) / 1e9)
 }
 
-enum LatencyMiddle { case engine, relay }
+enum LatencyMiddle {
+    case engine(LearningSetup)
+    case relay
+}
 
 func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, warmUp: Int) throws -> LatencyResult {
     let edgeContext = try Context(ioThreads: 1)  // the feed's and the execution side's sockets
@@ -167,14 +178,17 @@ func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, 
     var engine: Engine?
     var relay: BackgroundThread?
     let outEndpoint: String
+    let name: String
     switch middle {
-    case .engine:
-        let e = try Engine(pipeline: latencyPipeline(feed: feedEndpoint), context: middleContext)
+    case .engine(let learning):
+        name = "engine, \(learning.label)"
+        let e = try Engine(pipeline: latencyPipeline(feed: feedEndpoint, learning: learning), context: middleContext)
         e.start()
         engine = e
         outEndpoint = e.publishEndpoint!
         try awaitSubscriber(feed, "the engine")
     case .relay:
+        name = "bare relay SUB→PUB"
         let sub = try Socket(middleContext, .sub)
         try sub.set(.receiveTimeout(.milliseconds(20)))
         try sub.subscribe("tick.")
@@ -194,7 +208,7 @@ func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, 
         }
     }
     let (receiver, histogram) = try startReceiver(
-        edgeContext, endpoint: outEndpoint, prefix: middle == .engine ? "alert." : "tick.", flags: flags)
+        edgeContext, endpoint: outEndpoint, prefix: engine != nil ? "alert." : "tick.", flags: flags)
     let offered = try offer(ticks, on: feed, rate: rate, warmUp: warmUp, flags: flags)
     sleep(until: now() + 200_000_000)  // let the last alerts arrive
     flags.stop.store(true, ordering: .relaxed)
@@ -205,9 +219,8 @@ func measureLatency(_ middle: LatencyMiddle, ticks: LatencyTicks, rate: Double, 
         engine.wait()
     }
     return LatencyResult(
-        name: middle == .engine ? "engine: tick → data_quality alert" : "bare relay SUB→PUB: tick → tick",
-        histogram: histogram.value, expected: middle == .engine ? offered.crossed : offered.sent,
-        offeredRate: Double(offered.sent) / offered.seconds)
+        name: name, histogram: histogram.value.histogram, expected: engine != nil ? offered.crossed : offered.sent,
+        offeredRate: Double(offered.sent) / offered.seconds, otherAlerts: histogram.value.others)
 }
 
 func runLatency(_ options: Options) throws -> [LatencyResult] {
@@ -222,22 +235,26 @@ func runLatency(_ options: Options) throws -> [LatencyResult] {
     print(
         "  latency = receiver's wall clock − the tick's ts, stamped just before send; binary ticks in, JSON alerts out")
     print("")
-    // Relay first, then the engine: each gets the machine alone.
+    // Relay first, then the engine with learning off and on: each gets the machine alone.
     let results = [
         try measureLatency(.relay, ticks: ticks, rate: options.rate, warmUp: warmUp),
-        try measureLatency(.engine, ticks: ticks, rate: options.rate, warmUp: warmUp),
+        try measureLatency(.engine(.off), ticks: ticks, rate: options.rate, warmUp: warmUp),
+        try measureLatency(.engine(.defaults), ticks: ticks, rate: options.rate, warmUp: warmUp),
     ]
     let columns = ["p50", "p90", "p99", "p99.9", "max"]
-    print(pad("µs", 36) + padLeft("samples", 15) + columns.map { padLeft($0, 9) }.joined())
+    print(
+        pad("µs: tick → data_quality alert (relay: tick)", 44) + padLeft("samples", 15)
+            + columns.map { padLeft($0, 10) }.joined())
     for r in results {
         let h = r.histogram
         let values = [50.0, 90, 99, 99.9].map { h.value(atPercentile: $0) } + [h.max]
         let samples = "\(grouped(Double(h.totalCount)))/\(grouped(Double(r.expected)))"
-        print(pad(r.name, 36) + padLeft(samples, 15) + values.map { padLeft(fixed(Double($0) / 1000, 1), 9) }.joined())
+        print(pad(r.name, 44) + padLeft(samples, 15) + values.map { padLeft(fixed(Double($0) / 1000, 1), 10) }.joined())
     }
     print("")
     print(
         "samples = recorded / expected after the warm-up; offered rate achieved: "
-            + results.map { "\(grouped($0.offeredRate))/s" }.joined(separator: ", "))
+            + results.map { "\(grouped($0.offeredRate))/s" }.joined(separator: ", ")
+            + "; other alerts (not timed), learning off/on: \(results[1].otherAlerts)/\(results[2].otherAlerts)")
     return results
 }

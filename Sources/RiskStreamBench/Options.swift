@@ -14,10 +14,11 @@ struct Options {
     static let usage = """
         usage: riskstream-bench [codec|engine|all] [--quick] [--rate TICKS_PER_S] [--alert-every K] [--seconds S]
           codec   codec cost per tick next to bare libzmq PUB/SUB (inproc and tcp loopback)
-          engine  engine events/s (binary and JSON ticks) next to bare libzmq 2-frame throughput, and
-                  tick-to-alert latency at a fixed rate next to a bare SUB→PUB relay
+          engine  engine events/s with learning off, sgd, and sgd + arf (binary ticks; JSON with learning
+                  off) next to bare libzmq 2-frame throughput, and tick-to-alert latency at a fixed rate,
+                  learning off and on, next to a bare SUB→PUB relay
           all     both (the default)
-          --quick fewer runs and shorter measurements (about 30 s in all)
+          --quick fewer runs and shorter measurements
         """
 
     /// Parses `arguments` (without the program name); `nil` on a usage error.

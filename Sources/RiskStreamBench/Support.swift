@@ -57,7 +57,6 @@ func printError(_ line: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-
 /// What the machine was doing: online cores and the load averages from /proc/loadavg.
 func machineNote() -> String {
     let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
@@ -79,4 +78,25 @@ final class Box<Value>: @unchecked Sendable {
     // @unchecked: written by the thread before it ends, read by the owner after `join`, which orders them.
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// CPU time each thread of this process has had so far, in nanoseconds, by thread id: the first field
+/// of `/proc/self/task/<tid>/schedstat` (time on a CPU, nanosecond resolution). Empty where /proc is
+/// missing. - Complexity: one directory scan and one small file read per thread.
+func threadCPUNanoseconds() -> [Int: Int64] {
+    var out: [Int: Int64] = [:]
+    guard let directory = opendir("/proc/self/task") else { return out }
+    defer { closedir(directory) }
+    var line = [CChar](repeating: 0, count: 96)
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        guard let tid = Int(name), let file = fopen("/proc/self/task/\(tid)/schedstat", "r") else { continue }
+        defer { fclose(file) }
+        guard fgets(&line, Int32(line.count), file) != nil else { continue }
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if let first = text.split(separator: " ").first, let ns = Int64(first) { out[tid] = ns }
+    }
+    return out
 }

@@ -3,9 +3,11 @@
 //   swift build -c release --product riskstream-bench && .build/release/riskstream-bench [codec|engine|all] [--quick]
 //
 // codec:  ns/event for JSON and binary decode+validate and encode, next to bare libzmq PUB/SUB msgs/s.
-// engine: engine events/s on binary and JSON ticks over tcp loopback next to bare libzmq PUB→SUB moving
-//         the same frames, and tick-to-alert latency percentiles at a fixed rate next to a bare relay.
-// soak:   `riskstream-bench soak [--ticks N]`, flat memory over N simulated ticks (Bench+Soak.swift).
+// engine: engine events/s over tcp loopback with the learning stage off, on with sgd, and on with the
+//         default sgd + arf, next to bare libzmq PUB→SUB moving the same frames; tick-to-alert latency
+//         percentiles at a fixed rate, learning off and on, next to a bare relay.
+// soak:   `riskstream-bench soak [--ticks N] [--models LIST]`, flat memory over N simulated ticks
+//         (Bench+Soak.swift).
 // See Options.swift for the flags.
 import ZeroMQ
 
@@ -42,14 +44,16 @@ do {
         print("")
         let latency = try runLatency(options)
         print("")
-        let ratios = throughput.map { "\($0.name) \(fixed($0.engine / $0.bare, 2))×" }.joined(separator: ", ")
-        let engine = latency[1].histogram
-        let relay = latency[0].histogram
-        let p = { (h: Histogram, q: Double) in Double(h.value(atPercentile: q)) / 1000 }
+        let ratios = throughput.filter { !$0.isBare }.map {
+            "\($0.name.replacingOccurrences(of: "engine, ", with: "")) (\($0.format)) \(fixed($0.ratio, 2))×"
+        }
+        let percentiles = { (h: Histogram) in
+            [50.0, 99, 99.9].map { fixed(Double(h.value(atPercentile: $0)) / 1000, 1) }.joined(separator: "/")
+        }
+        print("summary: engine ÷ bare libzmq throughput: \(ratios.joined(separator: "; "))")
         print(
-            "summary: engine ÷ bare libzmq throughput: \(ratios); tick-to-alert p50/p99/p99.9 "
-                + "\(fixed(p(engine, 50), 1))/\(fixed(p(engine, 99), 1))/\(fixed(p(engine, 99.9), 1)) µs vs bare relay "
-                + "\(fixed(p(relay, 50), 1))/\(fixed(p(relay, 99), 1))/\(fixed(p(relay, 99.9), 1)) µs")
+            "  tick-to-alert p50/p99/p99.9 µs: engine, learning off \(percentiles(latency[1].histogram)); "
+                + "learning on \(percentiles(latency[2].histogram)); bare relay \(percentiles(latency[0].histogram))")
     }
 } catch {
     printError("riskstream-bench: \(error)")
