@@ -70,7 +70,8 @@ extension ComputeStage {
         }
     }
 
-    /// Refreshes the symbol's forecast ratios and, when the volatility is warm, enqueues the row.
+    /// Refreshes the symbol's forecast ratios and, when the volatility is warm, enqueues the row (one
+    /// accepted tick in `learning.row_every`).
     private func forecast(slot id: Int, at ts: Int64) {
         let volatility = slots[id].state.volatility
         guard volatility.isWarm,
@@ -89,6 +90,9 @@ extension ComputeStage {
                 slots[id].risk.ratios[m] = ratio
                 row[w + 2 + m] = ratio
             }
+            slots[id].risk.rowsSkipped += 1
+            guard slots[id].risk.rowsSkipped >= pipeline.learning.rowEvery else { return }
+            slots[id].risk.rowsSkipped = 0
             let dropped = slots[id].risk.labels.droppedRows
             slots[id].risk.labels.append(features: UnsafeBufferPointer(row), ts: ts)
             if slots[id].risk.labels.droppedRows != dropped { counters.pendingDropped.wrappingAdd(1, ordering: .relaxed) }

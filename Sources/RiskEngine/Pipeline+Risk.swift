@@ -34,6 +34,10 @@ extension Pipeline {
         /// over the next `horizonSeconds` of event time when that is set.
         public var horizonEvents = 50
         public var horizonSeconds: Double?
+        /// One accepted tick in this many becomes a learning row (and is scored); every tick is still
+        /// forecast. Consecutive rows share most of their label's horizon, so a forest on a busy feed
+        /// can learn from every k-th row at 1/k of the cost (the rolling MAE in snapshots shows the price).
+        public var rowEvery = 1
         /// Pending rows per symbol awaiting their label; when full the oldest is dropped and counted.
         public var pendingCapacity = 512
         /// Which forecast drives alerts: the model with the lowest rolling MAE, or an inverse-MAE ensemble.
@@ -190,6 +194,7 @@ extension Pipeline {
             if learning.horizonEvents < 1 { return "learning.horizon_events: must be >= 1" }
             if let s = learning.horizonSeconds, !(s > 0 && s.isFinite) { return "learning.horizon_seconds: must be > 0" }
             if learning.pendingCapacity < 1 { return "learning.pending_capacity: must be >= 1" }
+            if learning.rowEvery < 1 { return "learning.row_every: must be >= 1" }
             if learning.scoreWindow < 1 { return "learning.score_window: must be >= 1" }
         }
         if !(risk.confidence >= 0.5 && risk.confidence < 1) { return "risk.confidence: must be in [0.5, 1)" }

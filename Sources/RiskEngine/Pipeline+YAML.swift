@@ -211,6 +211,7 @@ extension Reader {
             case "reference_symbol": learning.referenceSymbol = isNull(n) ? nil : try symbol(n, p)
             case "horizon_events": learning.horizonEvents = try int(n, p, 1...100_000)
             case "horizon_seconds": learning.horizonSeconds = isNull(n) ? nil : try double(n, p, 1e-3...86_400)
+            case "row_every": learning.rowEvery = try int(n, p, 1...100_000)
             case "pending_capacity": learning.pendingCapacity = try int(n, p, 1...1_000_000)
             case "drive": learning.drive = try choice(n, p, Pipeline.Learning.Drive.self)
             case "score_window": learning.scoreWindow = try int(n, p, 1...1_000_000)

@@ -10,6 +10,8 @@ struct SymbolRisk {
     var labels: ForwardLabels
     /// Models of `per_symbol` scope, by model index (`nil` for shared models).
     var models: [(any ExplainableRegressor)?]
+    /// Ticks since the last row was enqueued (`learning.row_every`).
+    var rowsSkipped = 0
     /// Rolling scores of each model, then of the EWMA estimate (last).
     var scores: Scoreboard
     /// Latest forecast ratio of each model (forward σ ÷ EWMA σ).

@@ -54,6 +54,7 @@ import Testing
                   features: [return_1, ewma_vol]
                   reference_symbol: SPX
                   horizon_seconds: 2.5
+                  row_every: 4
                   drive: ensemble
                   models:
                     - {name: fast, kind: sgd}
@@ -74,6 +75,7 @@ import Testing
         #expect(pipeline.learning.features == ["return_1", "ewma_vol"])
         #expect(pipeline.learning.referenceSymbol == "SPX")
         #expect(pipeline.learning.horizonSeconds == 2.5)
+        #expect(pipeline.learning.rowEvery == 4)
         #expect(pipeline.learning.drive == .ensemble)
         #expect(
             pipeline.learning.models == [
