@@ -100,18 +100,27 @@ def malformed(i):
     return [topic, json.dumps(dict(t, price="100.5")).encode()], "wrong_type"
 
 
-def run_feed(args):
+def bind_feed(timeout):
+    """An XPUB on a random loopback port (printed as "port N") once its first subscriber has arrived,
+    so nothing published is lost to a slow join; (None, None) when none came within `timeout`."""
     ctx = zmq.Context()
     pub = ctx.socket(zmq.XPUB)
     pub.setsockopt(zmq.LINGER, 2000)
     pub.setsockopt(zmq.SNDHWM, 0)
     port = pub.bind_to_random_port("tcp://127.0.0.1")
     print(f"port {port}", flush=True)
-    pub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    pub.setsockopt(zmq.RCVTIMEO, int(timeout * 1000))
     try:
-        pub.recv()  # the subscription: the engine is attached, nothing will be lost to a slow join
+        pub.recv()
     except zmq.Again:
         print("no subscriber arrived", file=sys.stderr)
+        return None, None
+    return ctx, pub
+
+
+def run_feed(args):
+    ctx, pub = bind_feed(args.timeout)
+    if pub is None:
         return 2
     reasons = []
     for i in range(args.count):
@@ -246,17 +255,8 @@ def run_watch(args):
 def run_desk(args):
     import random
     rng = random.Random(11)
-    ctx = zmq.Context()
-    pub = ctx.socket(zmq.XPUB)
-    pub.setsockopt(zmq.LINGER, 2000)
-    pub.setsockopt(zmq.SNDHWM, 0)
-    port = pub.bind_to_random_port("tcp://127.0.0.1")
-    print(f"port {port}", flush=True)
-    pub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
-    try:
-        pub.recv()
-    except zmq.Again:
-        print("no subscriber arrived", file=sys.stderr)
+    ctx, pub = bind_feed(args.timeout)
+    if pub is None:
         return 2
     time.sleep(args.start_delay)  # lets the engine's own subscribers attach before anything happens
     index, stock = 4000.0, 50.0
