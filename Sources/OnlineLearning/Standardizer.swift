@@ -93,17 +93,26 @@ public struct RunningStandardizer: Sendable, Checkpointable {
         stats.withUnsafeMutableBufferPointer { s in
             inverseScale.withUnsafeMutableBufferPointer { inverse in
                 x.withUnsafeBufferPointer { x in
+                    // Every feature of a row usually has the same weight: one reciprocal serves them all.
+                    var lastWeight = -1.0
+                    var reciprocal = 0.0
                     for i in 0..<x.count {
                         let v = x[i]
                         if !v.isFinite { continue }
                         let j = 3 * i
                         let w = keep * s[j] + 1
+                        if w != lastWeight {
+                            lastWeight = w
+                            reciprocal = 1 / w
+                        }
                         let delta = v - s[j + 1]
-                        let mean = s[j + 1] + delta / w
+                        let mean = s[j + 1] + delta * reciprocal
+                        let squares = keep * s[j + 2] + delta * (v - mean)
                         s[j] = w
                         s[j + 1] = mean
-                        s[j + 2] = keep * s[j + 2] + delta * (v - mean)
-                        inverse[i] = Self.inverseScale(weight: w, mean: mean, squares: s[j + 2])
+                        s[j + 2] = squares
+                        let sd = (max(squares, 0) * reciprocal).squareRoot()
+                        inverse[i] = sd > 1e-12 * max(1, abs(mean)) ? 1 / sd : 1
                     }
                 }
             }
