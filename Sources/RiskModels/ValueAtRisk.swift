@@ -29,7 +29,7 @@ public enum ValueAtRisk {
     /// Normal returns: VaR = z_c·σ and ES = σ·φ(z_c)/(1 − c), z_c = Φ⁻¹(c).
     /// - Precondition: `0 < confidence < 1`, `volatility >= 0`.
     public static func normal(volatility sigma: Double, confidence c: Double) -> RiskForecast {
-        NormalShape(confidence: c).forecast(volatility: sigma)
+        VolatilityShape.normal(confidence: c).forecast(volatility: sigma)
     }
 
     /// Student-t returns with ν degrees of freedom scaled to standard deviation σ, i.e. r = σ·s·T with
@@ -41,41 +41,31 @@ public enum ValueAtRisk {
     )
         -> RiskForecast
     {
-        StudentTShape(confidence: c, degreesOfFreedom: nu).forecast(volatility: sigma)
+        VolatilityShape.studentT(confidence: c, degreesOfFreedom: nu).forecast(volatility: sigma)
     }
 }
 
-/// VaR and ES per unit of σ for normal returns, computed once per confidence level.
-struct NormalShape: Sendable, Hashable {
+/// VaR and ES per unit of σ for one distribution and confidence level, computed once.
+struct VolatilityShape: Sendable, Hashable {
     let varPerSigma: Double
     let esPerSigma: Double
 
-    init(confidence c: Double) {
+    /// Normal returns: z_c and φ(z_c)/(1 − c).
+    static func normal(confidence c: Double) -> VolatilityShape {
         precondition(c > 0 && c < 1, "confidence must be in (0, 1), got \(c)")
         let z = StandardNormal.quantile(c)
-        varPerSigma = z
-        esPerSigma = StandardNormal.density(z) / (1 - c)
+        return VolatilityShape(varPerSigma: z, esPerSigma: StandardNormal.density(z) / (1 - c))
     }
 
-    func forecast(volatility sigma: Double) -> RiskForecast {
-        precondition(sigma >= 0, "volatility must be >= 0, got \(sigma)")
-        return RiskForecast(valueAtRisk: varPerSigma * sigma, expectedShortfall: esPerSigma * sigma)
-    }
-}
-
-/// VaR and ES per unit of σ for unit-variance Student-t returns, computed once.
-struct StudentTShape: Sendable, Hashable {
-    let varPerSigma: Double
-    let esPerSigma: Double
-
-    init(confidence c: Double, degreesOfFreedom nu: Double) {
+    /// Unit-variance Student-t returns with ν degrees of freedom.
+    static func studentT(confidence c: Double, degreesOfFreedom nu: Double) -> VolatilityShape {
         precondition(c > 0 && c < 1, "confidence must be in (0, 1), got \(c)")
         precondition(nu > 2 && nu.isFinite, "a unit-variance Student-t needs finite ν > 2, got \(nu)")
         let t = StudentT(degreesOfFreedom: nu)
         let q = t.quantile(c)
         let scale = ((nu - 2) / nu).squareRoot()
-        varPerSigma = scale * q
-        esPerSigma = scale * t.density(q) / (1 - c) * (nu + q * q) / (nu - 1)
+        return VolatilityShape(
+            varPerSigma: scale * q, esPerSigma: scale * t.density(q) / (1 - c) * (nu + q * q) / (nu - 1))
     }
 
     func forecast(volatility sigma: Double) -> RiskForecast {
@@ -182,66 +172,42 @@ private func readWarmup(_ reader: inout ModelStateReader) throws(ModelStateError
     return k
 }
 
-/// (a) EWMA parametric normal: σ from `EWMAReturnVariance`, VaR = z_c·σ, ES = σ·φ(z_c)/(1 − c).
-public struct EWMANormalVaR: VaRForecaster {
+/// (a) and (b) EWMA parametric: σ from `EWMAReturnVariance` and a fixed shape, normal (VaR = z_c·σ,
+/// ES = σ·φ(z_c)/(1 − c)) or Student-t with ν degrees of freedom scaled to unit variance so σ keeps its
+/// meaning (VaR = σ·√((ν−2)/ν)·t_ν⁻¹(c), ES in closed form, `ValueAtRisk.studentT`).
+public struct EWMAParametricVaR: VaRForecaster {
+    /// The shape of returns around the EWMA σ.
+    public enum Tail: Sendable, Hashable {
+        case normal
+        /// Unit-variance Student-t, ν > 2.
+        case studentT(degreesOfFreedom: Double)
+    }
+
     public let confidence: Double
     public let warmupReturns: Int
+    public let tail: Tail
     public private(set) var variance: EWMAReturnVariance
-    private let shape: NormalShape
+    private let shape: VolatilityShape
 
     /// - Parameters: `lambda` the RiskMetrics decay (0.94); `seedReturns` the equal-weight start of the
     ///   EWMA; `warmupReturns >= 1` the returns before the first forecast.
-    public init(confidence: Double, lambda: Double = 0.94, seedReturns: Int = 20, warmupReturns: Int = 20) {
-        precondition(warmupReturns >= 1, "warm-up needs at least one return")
-        self.confidence = confidence
-        self.warmupReturns = warmupReturns
-        variance = EWMAReturnVariance(lambda: lambda, warmupReturns: seedReturns)
-        shape = NormalShape(confidence: confidence)
-    }
-
-    public func forecast() -> RiskForecast? {
-        variance.count >= warmupReturns ? shape.forecast(volatility: variance.volatility) : nil
-    }
-
-    public mutating func observe(return r: Double) { variance.observe(r) }
-
-    public static var stateTag: String { "var-ewma-normal" }
-    public static var stateVersion: UInt16 { 1 }
-
-    public func writeState(to writer: inout ModelStateWriter) {
-        writer.write(confidence)
-        writer.write(warmupReturns)
-        writer.write(model: variance)
-    }
-
-    public init(readingStateFrom reader: inout ModelStateReader, version: UInt16) throws(ModelStateError) {
-        confidence = try readConfidence(&reader)
-        warmupReturns = try readWarmup(&reader)
-        variance = try reader.read(model: EWMAReturnVariance.self)
-        shape = NormalShape(confidence: confidence)
-    }
-}
-
-/// (b) EWMA σ with a Student-t shape of fixed ν (default 5), scaled to unit variance so σ keeps its
-/// meaning: VaR = σ·√((ν−2)/ν)·t_ν⁻¹(c), ES in closed form (`ValueAtRisk.studentT`).
-public struct EWMAStudentTVaR: VaRForecaster {
-    public let confidence: Double
-    public let warmupReturns: Int
-    public let degreesOfFreedom: Double
-    public private(set) var variance: EWMAReturnVariance
-    private let shape: StudentTShape
-
-    /// - Parameters: as `EWMANormalVaR`, and ν > 2.
     public init(
-        confidence: Double, degreesOfFreedom: Double = 5, lambda: Double = 0.94, seedReturns: Int = 20,
+        confidence: Double, tail: Tail = .normal, lambda: Double = 0.94, seedReturns: Int = 20,
         warmupReturns: Int = 20
     ) {
         precondition(warmupReturns >= 1, "warm-up needs at least one return")
         self.confidence = confidence
-        self.degreesOfFreedom = degreesOfFreedom
+        self.tail = tail
         self.warmupReturns = warmupReturns
         variance = EWMAReturnVariance(lambda: lambda, warmupReturns: seedReturns)
-        shape = StudentTShape(confidence: confidence, degreesOfFreedom: degreesOfFreedom)
+        shape = Self.shape(tail, confidence: confidence)
+    }
+
+    private static func shape(_ tail: Tail, confidence: Double) -> VolatilityShape {
+        switch tail {
+        case .normal: .normal(confidence: confidence)
+        case .studentT(let nu): .studentT(confidence: confidence, degreesOfFreedom: nu)
+        }
     }
 
     public func forecast() -> RiskForecast? {
@@ -250,13 +216,17 @@ public struct EWMAStudentTVaR: VaRForecaster {
 
     public mutating func observe(return r: Double) { variance.observe(r) }
 
-    public static var stateTag: String { "var-ewma-t" }
+    public static var stateTag: String { "var-ewma" }
     public static var stateVersion: UInt16 { 1 }
 
+    /// confidence, warm-up, ν (0 for the normal), the variance.
     public func writeState(to writer: inout ModelStateWriter) {
         writer.write(confidence)
         writer.write(warmupReturns)
-        writer.write(degreesOfFreedom)
+        switch tail {
+        case .normal: writer.write(0.0)
+        case .studentT(let nu): writer.write(nu)
+        }
         writer.write(model: variance)
     }
 
@@ -264,12 +234,13 @@ public struct EWMAStudentTVaR: VaRForecaster {
         confidence = try readConfidence(&reader)
         warmupReturns = try readWarmup(&reader)
         let at = reader.offset
-        degreesOfFreedom = try reader.readDouble()
-        guard degreesOfFreedom > 2 && degreesOfFreedom.isFinite else {
-            throw ModelStateError(offset: at, reason: "degrees of freedom \(degreesOfFreedom) not > 2")
+        let nu = try reader.readDouble()
+        guard nu == 0 || (nu > 2 && nu.isFinite) else {
+            throw ModelStateError(offset: at, reason: "degrees of freedom \(nu) not > 2")
         }
+        tail = nu == 0 ? .normal : .studentT(degreesOfFreedom: nu)
         variance = try reader.read(model: EWMAReturnVariance.self)
-        shape = StudentTShape(confidence: confidence, degreesOfFreedom: degreesOfFreedom)
+        shape = Self.shape(tail, confidence: confidence)
     }
 }
 
@@ -362,7 +333,7 @@ public struct QuantileRegressionVaR: VaRForecaster {
     /// - Parameters: `learningRate` of the normalised adaptive SGD rule; `warmupReturns >= 1`.
     public init(confidence: Double, warmupReturns: Int = 250, learningRate: Double = 0.5) {
         precondition(warmupReturns >= 1, "warm-up needs at least one return")
-        let shape = NormalShape(confidence: confidence)
+        let shape = VolatilityShape.normal(confidence: confidence)
         self.confidence = confidence
         self.warmupReturns = warmupReturns
         let options = SGDRegressor.Options(
@@ -438,7 +409,7 @@ public struct LearnedVolatilityVaR: VaRForecaster {
     public let warmupReturns: Int
     public private(set) var model: Model
     public private(set) var features: ReturnFeatures
-    private let shape: NormalShape
+    private let shape: VolatilityShape
     private var row = [0.0, 0.0, 0.0]
 
     static let meanAbsolutePerSigma = (2 / Double.pi).squareRoot()
@@ -451,7 +422,7 @@ public struct LearnedVolatilityVaR: VaRForecaster {
         let options = SGDRegressor.Options(loss: .squared, updateRule: .normalizedAdaptive(learningRate: learningRate))
         model = StandardizedRegressor(model: SGDRegressor(featureCount: ReturnFeatures.names.count, options: options))
         features = ReturnFeatures()
-        shape = NormalShape(confidence: confidence)
+        shape = VolatilityShape.normal(confidence: confidence)
     }
 
     /// The forecast σ of the next return, σ̂ = σ_t·√(π/2)·max(m̂, √(2/π)/4); 0 while σ_t is.
@@ -493,7 +464,7 @@ public struct LearnedVolatilityVaR: VaRForecaster {
         guard model.featureCount == ReturnFeatures.names.count else {
             throw ModelStateError(offset: at, reason: "invalid learned-volatility VaR state")
         }
-        shape = NormalShape(confidence: confidence)
+        shape = VolatilityShape.normal(confidence: confidence)
     }
 }
 
@@ -509,10 +480,11 @@ public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
         confidence: Double, warmupReturns: Int, lambda: Double = 0.94, degreesOfFreedom: Double = 5
     ) -> any VaRForecaster {
         switch self {
-        case .ewma: EWMANormalVaR(confidence: confidence, lambda: lambda, warmupReturns: warmupReturns)
+        case .ewma: EWMAParametricVaR(confidence: confidence, lambda: lambda, warmupReturns: warmupReturns)
         case .t:
-            EWMAStudentTVaR(
-                confidence: confidence, degreesOfFreedom: degreesOfFreedom, lambda: lambda, warmupReturns: warmupReturns)
+            EWMAParametricVaR(
+                confidence: confidence, tail: .studentT(degreesOfFreedom: degreesOfFreedom), lambda: lambda,
+                warmupReturns: warmupReturns)
         case .quantile: QuantileRegressionVaR(confidence: confidence, warmupReturns: warmupReturns)
         case .model: LearnedVolatilityVaR(confidence: confidence, warmupReturns: warmupReturns)
         }

@@ -73,8 +73,9 @@ import Testing
     }
 
     @Test func ewmaForecastersUseTheHandComputedSigmaAfterTheirWarmUp() {
-        var normal = EWMANormalVaR(confidence: 0.99, seedReturns: 2, warmupReturns: 3)
-        var t = EWMAStudentTVaR(confidence: 0.99, degreesOfFreedom: 5, seedReturns: 2, warmupReturns: 3)
+        var normal = EWMAParametricVaR(confidence: 0.99, seedReturns: 2, warmupReturns: 3)
+        var t = EWMAParametricVaR(
+            confidence: 0.99, tail: .studentT(degreesOfFreedom: 5), seedReturns: 2, warmupReturns: 3)
         for (k, r) in Self.returns.enumerated() {
             #expect((normal.forecast() == nil) == (k < 3))
             #expect((t.forecast() == nil) == (k < 3))
@@ -162,13 +163,18 @@ import Testing
         #expect(forecaster.volatility > 0.014, "stressed σ \(forecaster.volatility)")
     }
 
-    @Test func corruptStateIsAnErrorNotACrash() {
-        let forecaster = EWMANormalVaR(confidence: 0.99)
+    @Test func corruptStateIsAnErrorNotACrash() throws {
+        let forecaster = EWMAParametricVaR(confidence: 0.99)
         var bytes = forecaster.savedState()
         // The confidence follows the tag (length + text) and the version; make it 1.5.
-        let offset = 8 + EWMANormalVaR.stateTag.utf8.count + 2
+        let offset = 8 + EWMAParametricVaR.stateTag.utf8.count + 2
         withUnsafeBytes(of: (1.5).bitPattern.littleEndian) { for i in 0..<8 { bytes[offset + i] = $0[i] } }
-        #expect(throws: ModelStateError.self) { try EWMANormalVaR(savedState: bytes) }
+        #expect(throws: ModelStateError.self) { try EWMAParametricVaR(savedState: bytes) }
         #expect(throws: ModelStateError.self) { try QuantileRegressionVaR(savedState: Array(bytes.prefix(10))) }
+        // ν follows the confidence and the warm-up: 1.5 is no unit-variance Student-t; 0 is the normal.
+        var t = EWMAParametricVaR(confidence: 0.99, tail: .studentT(degreesOfFreedom: 5)).savedState()
+        #expect(try EWMAParametricVaR(savedState: t).tail == .studentT(degreesOfFreedom: 5))
+        withUnsafeBytes(of: (1.5).bitPattern.littleEndian) { for i in 0..<8 { t[offset + 16 + i] = $0[i] } }
+        #expect(throws: ModelStateError.self) { try EWMAParametricVaR(savedState: t) }
     }
 }
