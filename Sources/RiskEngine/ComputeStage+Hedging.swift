@@ -34,6 +34,15 @@ extension ComputeStage {
         checkHedges(account: position.account, symbol: position.symbol, at: position.ts)
     }
 
+    /// The slot of `slot`'s hedge instrument, once the instrument has been seen; remembered, so the
+    /// per-tick beta update does no string lookups.
+    private func hedgeSlot(of id: Int) -> Int? {
+        if let hid = slots[id].risk.hedgeSlot { return hid }
+        guard let h = hedgeInstrument(of: slots[id].symbol), let hid = index[h] else { return nil }
+        slots[id].risk.hedgeSlot = hid
+        return hid
+    }
+
     /// The hedge instrument of `symbol`: the pipeline's mapping, else the reference symbol.
     func hedgeInstrument(of symbol: String) -> String? {
         let h = pipeline.hedging.instruments[symbol] ?? pipeline.learning.referenceSymbol
@@ -45,8 +54,7 @@ extension ComputeStage {
     /// against their values at the interval's start). Sampling on an interval rather than tick by tick
     /// keeps non-synchronous ticks and sub-tick-size moves from biasing the beta towards zero.
     func updateBeta(slot id: Int, at ts: Int64) {
-        guard let h = hedgeInstrument(of: slots[id].symbol), let hid = index[h],
-            let hedgePrice = slots[hid].lastPrice, let price = slots[id].lastPrice, hedgePrice > 0, price > 0
+        guard let hid = hedgeSlot(of: id), let hedgePrice = slots[hid].lastPrice, let price = slots[id].lastPrice, hedgePrice > 0, price > 0
         else { return }
         let now = (ts: ts, symbol: log(price), hedge: log(hedgePrice))
         guard let start = slots[id].risk.betaAnchor else {

@@ -48,6 +48,8 @@ struct SymbolRisk {
     /// prices of the symbol and of the instrument.
     var beta: OnlineBeta
     var betaAnchor: (ts: Int64, symbol: Double, hedge: Double)?
+    /// The hedge instrument's slot, once known.
+    var hedgeSlot: Int?
     /// The latest driving forecast, annualised, and whether it came from a scored model.
     var forecast: Double?
     var forecastIsLearned = false
