@@ -1,6 +1,10 @@
 import MarketEvents
 import RiskEngine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The demo's live view: built only from what the engine publishes (risk snapshots, alerts,
 /// heartbeats), as any downstream subscriber would see it.
 ///
@@ -39,7 +43,7 @@ final class LiveView {
         if !terminal {
             emit("demo: feed \(feed) -> engine -> \(engine) -> this view (Ctrl-C to stop)")
         } else {
-            emit("\u{1B}[?25l", newline: false)  // hide the cursor while redrawing
+            emit("\u{1B}[?1049h\u{1B}[?25l", newline: false)  // alternate screen, cursor hidden while redrawing
         }
     }
 
@@ -86,33 +90,104 @@ final class LiveView {
         if !terminal { emit(line) }
     }
 
+    /// Redraws the screen when a quarter of a second has passed since the last redraw.
+    /// - Complexity: O(symbols + recent lines) per redraw; nothing when not due or not a terminal.
     func refreshIfDue(now: Int64) {
         guard terminal, now >= nextRefresh else { return }
-        nextRefresh = now + 250_000_000
-        var screen = "\u{1B}[H\u{1B}[2J"
-        screen += "RiskStream demo   feed \(feed) → engine → \(engine)   (Ctrl-C to stop)\n\n"
-        screen += pad("SYMBOL", 8) + pad("PRICE", 12) + pad("VOL (ann.)", 12) + pad("VaR/tick", 10)
-            + pad("DRAWDOWN", 10) + pad("BEST MODEL (MAE)", 20) + "ALERTS\n"
-        for symbol in order {
-            let row = rows[symbol]!
-            let alerts = open.values.filter { $0.symbol == symbol }.map { "\($0.kind.rawValue):\($0.severity.rawValue)" }
-                .sorted().joined(separator: " ")
-            let model = row.bestModel.map { "\($0) (\(percent(row.bestMAE)))" } ?? "-"
-            screen += pad(symbol, 8) + pad(number(row.price, 2), 12) + pad(percent(row.volatility), 12)
-                + pad(basisPoints(row.valueAtRisk), 10) + pad(percent(row.drawdown), 10) + pad(model, 20) + alerts + "\n"
+        nextRefresh = now &+ 250_000_000
+        render()
+    }
+
+    /// The whole screen, fitted to the terminal: every line cut to its width, and as many symbols and
+    /// recent alerts as its height leaves room for. It draws on the alternate screen, so a long run
+    /// leaves nothing in the scrollback; `finish()` prints the final state on the normal screen.
+    private func render() {
+        let (columns, rows) = Self.terminalSize()
+        var lines = screenLines(maximumLines: rows)
+        if lines.count > rows { lines.removeLast(lines.count - rows) }
+        var screen = "\u{1B}[H"
+        for (i, line) in lines.enumerated() {
+            screen += Self.cut(line, to: columns - 1) + "\u{1B}[K" + (i + 1 < lines.count ? "\n" : "")
         }
-        screen += "\n" + statusLine() + "\n\nrecent alerts and hedges:\n"
-        screen += recent.reversed().map { "  " + $0 }.joined(separator: "\n") + "\n"
+        screen += "\u{1B}[J"
         emit(screen, newline: false)
     }
 
+    /// The screen's lines, top to bottom; at most `maximumLines` (the symbols table and the recent
+    /// alerts share what the fixed lines leave).
+    private func screenLines(maximumLines: Int) -> [String] {
+        var top = ["RiskStream demo  \(feed) -> engine -> \(engine)  Ctrl-C stops", ""]
+        top.append(
+            pad("SYMBOL", 7) + pad("PRICE", 11) + pad("VOL ann.", 9) + pad("VaR 1d", 8) + pad("DD", 7)
+                + pad("BEST MODEL", 13) + "OPEN ALERTS")
+        let status = statusLines()
+        let fixed = top.count + 1 + status.count + 2
+        let room = max(2, maximumLines - fixed)
+        let symbolRows = order.count <= room / 2 ? order.count : max(1, room / 2)
+        for symbol in order.prefix(symbolRows) {
+            let row = rows[symbol]!
+            let alerts = open.values.filter { $0.symbol == symbol }
+                .map { "\(shortKind($0.kind)):\($0.severity == .critical ? "CRIT" : "warn")" }
+                .sorted().joined(separator: " ")
+            top.append(
+                pad(symbol, 7) + pad(number(row.price, 2), 11) + pad(percent(row.volatility), 9)
+                    + pad(percent(row.valueAtRisk), 8) + pad(percent(row.drawdown), 7)
+                    + pad(row.bestModel ?? "-", 13) + alerts)
+        }
+        if symbolRows < order.count { top.append("  … \(order.count - symbolRows) more symbols") }
+        var lines = top + [""] + status + ["", "recent alerts and hedges (newest first):"]
+        let recentRoom = max(0, maximumLines - lines.count)
+        lines += recent.reversed().prefix(recentRoom).map { "  " + $0 }
+        return lines
+    }
+
+    private func shortKind(_ kind: Alert.Kind) -> String {
+        switch kind {
+        case .volatility: "vol"
+        case .varBreach: "var"
+        case .drawdown: "dd"
+        case .liquidity: "liq"
+        case .newsShock: "news"
+        case .dataQuality: "dq"
+        case .modelDrift: "drift"
+        }
+    }
+
+    /// Stops redrawing: leaves the alternate screen, shows the cursor again, then prints the final
+    /// table (on a terminal) and the summary line on the normal screen. Safe to call once.
     func finish() {
         if terminal {
-            nextRefresh = 0
-            refreshIfDue(now: .max)
-            emit("\u{1B}[?25h", newline: false)
+            emit("\u{1B}[?1049l\u{1B}[?25h", newline: false)
+            let (columns, _) = Self.terminalSize()
+            for line in screenLines(maximumLines: 24) { emit(Self.cut(line, to: columns - 1)) }
         }
         emit("demo: \(raised) alerts raised, \(cleared) cleared, \(open.count) still open, \(hedges) hedge signals")
+    }
+
+    /// Columns and rows of standard output's terminal; 80×24 when it cannot be read.
+    static func terminalSize() -> (columns: Int, rows: Int) {
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20, size.ws_row >= 8 else { return (80, 24) }
+        return (Int(size.ws_col), Int(size.ws_row))
+    }
+
+    /// `line` cut to `width` characters (the view writes one character per column).
+    static func cut(_ line: String, to width: Int) -> String {
+        line.count <= width ? line : String(line.prefix(max(0, width - 1))) + "…"
+    }
+
+    private func statusLines() -> [String] {
+        guard let h = heartbeat else { return ["waiting for the engine's first heartbeat…"] }
+        var rate = "-"
+        if let p = previousHeartbeat, h.ts > p.ts {
+            rate = String(Int((Double(h.eventsIn - p.eventsIn) / (Double(h.ts - p.ts) / 1e9)).rounded()))
+        }
+        return [
+            "events \(h.eventsIn) (\(rate)/s)  malformed \(h.malformed)  dropped \(h.dropped)  "
+                + "lag \(number(Double(h.lagNs) / 1e6, 2)) ms",
+            "alerts \(h.alertsOut) (\(raised) raised, \(cleared) cleared, \(open.count) open)  "
+                + "hedges \(h.hedgesOut)  seq \(h.seq)",
+        ]
     }
 
     private func statusLine() -> String {
