@@ -17,6 +17,28 @@ public struct RiskSnapshot: Sendable, Hashable {
         }
     }
 
+    /// VaR and ES over one horizon of event time, with that horizon's recent backtest.
+    public struct HorizonRisk: Sendable, Hashable {
+        public var horizonSeconds: Double
+        /// VaR over the horizon at the snapshot's `confidence`, a positive fraction of price.
+        public var valueAtRisk: Double?
+        public var expectedShortfall: Double?
+        /// Breaches among the recent scored windows of this horizon, and how many were scored.
+        public var breaches: UInt64
+        public var windows: UInt64
+
+        public init(
+            horizonSeconds: Double, valueAtRisk: Double? = nil, expectedShortfall: Double? = nil, breaches: UInt64 = 0,
+            windows: UInt64 = 0
+        ) {
+            self.horizonSeconds = horizonSeconds
+            self.valueAtRisk = valueAtRisk
+            self.expectedShortfall = expectedShortfall
+            self.breaches = breaches
+            self.windows = windows
+        }
+    }
+
     public var seq: UInt64
     public var ts: Int64
     public var symbol: String
@@ -32,12 +54,19 @@ public struct RiskSnapshot: Sendable, Hashable {
     public var confidence: Double?
     /// Drawdown from the high-water mark, as a non-negative fraction.
     public var drawdown: Double?
+    /// The horizon of `valueAtRisk` and `expectedShortfall`, seconds of event time.
+    public var horizonSeconds: Double?
+    /// Whether the estimators are still warming up (no alerts from them yet).
+    public var warming: Bool
+    /// VaR and ES over every configured horizon, the first being `valueAtRisk`'s.
+    public var horizons: [HorizonRisk]
     public var models: [ModelScore]
 
     public init(
         seq: UInt64, ts: Int64, symbol: String, price: Double? = nil, volatility: Double? = nil,
         valueAtRisk: Double? = nil, expectedShortfall: Double? = nil, confidence: Double? = nil,
-        drawdown: Double? = nil, models: [ModelScore] = []
+        horizonSeconds: Double? = nil, drawdown: Double? = nil, warming: Bool = false, horizons: [HorizonRisk] = [],
+        models: [ModelScore] = []
     ) {
         self.seq = seq
         self.ts = ts
@@ -48,6 +77,9 @@ public struct RiskSnapshot: Sendable, Hashable {
         self.expectedShortfall = expectedShortfall
         self.confidence = confidence
         self.drawdown = drawdown
+        self.horizonSeconds = horizonSeconds
+        self.warming = warming
+        self.horizons = horizons
         self.models = models
     }
 }

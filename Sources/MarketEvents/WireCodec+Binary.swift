@@ -13,7 +13,7 @@ extension EventKind {
         case .position: 0b0000_0001  // price
         case .alert: 0b0000_0001  // account
         case .hedge, .heartbeat: 0
-        case .risk: 0b0011_1111  // price, volatility, var, es, confidence, drawdown
+        case .risk: 0b1111_1111  // price, volatility, var, es, confidence, drawdown, horizon_s, warming
         }
     }
 }
@@ -195,8 +195,9 @@ extension WireCodec {
             var size =
                 19 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
                 + optional(risk.expectedShortfall) + optional(risk.confidence) + optional(risk.drawdown)
-                + symbol(risk.symbol) + 4
+                + optional(risk.horizonSeconds) + symbol(risk.symbol) + 4 + 4
             for score in risk.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
+            for h in risk.horizons { size += 1 + 8 + optional(h.valueAtRisk) + optional(h.expectedShortfall) + 16 }
             emit(.risk, size: size, to: &buffer) { w in
                 var flags: UInt8 = 0
                 if risk.price != nil { flags |= 1 }
@@ -205,6 +206,8 @@ extension WireCodec {
                 if risk.expectedShortfall != nil { flags |= 8 }
                 if risk.confidence != nil { flags |= 16 }
                 if risk.drawdown != nil { flags |= 32 }
+                if risk.horizonSeconds != nil { flags |= 64 }
+                if risk.warming { flags |= 128 }
                 w.u8(flags)
                 w.u64(risk.seq)
                 w.i64(risk.ts)
@@ -214,6 +217,7 @@ extension WireCodec {
                 w.f64(ifPresent: risk.expectedShortfall)
                 w.f64(ifPresent: risk.confidence)
                 w.f64(ifPresent: risk.drawdown)
+                w.f64(ifPresent: risk.horizonSeconds)
                 w.symbol(risk.symbol)
                 w.u32(UInt32(truncatingIfNeeded: risk.models.count))
                 for score in risk.models {
@@ -221,6 +225,15 @@ extension WireCodec {
                     w.text(score.model)
                     w.f64(ifPresent: score.forecast)
                     w.f64(ifPresent: score.mae)
+                }
+                w.u32(UInt32(truncatingIfNeeded: risk.horizons.count))
+                for h in risk.horizons {
+                    w.u8((h.valueAtRisk == nil ? 0 : 1) | (h.expectedShortfall == nil ? 0 : 2))
+                    w.f64(h.horizonSeconds)
+                    w.f64(ifPresent: h.valueAtRisk)
+                    w.f64(ifPresent: h.expectedShortfall)
+                    w.u64(h.breaches)
+                    w.u64(h.windows)
                 }
             }
         case .heartbeat(let heartbeat):
@@ -528,6 +541,8 @@ extension WireCodec {
             if has(3) { risk.expectedShortfall = try r.f64("es", .finite) }
             if has(4) { risk.confidence = try r.f64("confidence", .openUnit) }
             if has(5) { risk.drawdown = try r.f64("drawdown", .unit) }
+            if has(6) { risk.horizonSeconds = try r.f64("horizon_s", .positive) }
+            risk.warming = has(7)
             risk.symbol = try r.symbol("symbol")
             let count = try r.count("models", minimumElementSize: 5)
             risk.models.reserveCapacity(count)
@@ -546,6 +561,27 @@ extension WireCodec {
                     risk.models.append(score)
                 } catch {
                     throw error.inField("models[\(index)]")
+                }
+            }
+            let horizonCount = try r.count("horizons", minimumElementSize: 25)
+            risk.horizons.reserveCapacity(horizonCount)
+            for index in 0..<horizonCount {
+                do throws(WireError) {
+                    let flagsAt = r.pos
+                    let horizonFlags = try r.u8("flags")
+                    guard horizonFlags & ~0b11 == 0 else {
+                        throw WireError(
+                            .outOfRange, field: "flags", detail: "reserved bits set: 0x\(hex2(horizonFlags & ~0b11))",
+                            offset: flagsAt)
+                    }
+                    var h = RiskSnapshot.HorizonRisk(horizonSeconds: try r.f64("horizon_s", .positive))
+                    if horizonFlags & 1 != 0 { h.valueAtRisk = try r.f64("var", .finite) }
+                    if horizonFlags & 2 != 0 { h.expectedShortfall = try r.f64("es", .finite) }
+                    h.breaches = try r.u64("breaches")
+                    h.windows = try r.u64("windows")
+                    risk.horizons.append(h)
+                } catch {
+                    throw error.inField("horizons[\(index)]")
                 }
             }
             try r.finish()

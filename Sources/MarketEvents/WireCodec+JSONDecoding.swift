@@ -13,6 +13,13 @@ extension JSONReader {
         return value
     }
 
+    /// Reads `true` or `false` (`wrongType` otherwise).
+    mutating func readBool() throws(WireError) -> Bool {
+        if consumeLiteral("true") { return true }
+        if consumeLiteral("false") { return false }
+        throw wrongType("a boolean")
+    }
+
     /// Reads a timestamp: an integer in `0...Int64.max` nanoseconds.
     @inline(__always)
     mutating func readTimestamp() throws(WireError) -> Int64 {
@@ -205,9 +212,26 @@ struct ModelScoreFields: JSONObjectBuilder {
     }
 }
 
+struct HorizonRiskFields: JSONObjectBuilder {
+    static let fields: [StaticString] = ["horizon_s", "var", "es", "breaches", "windows"]
+    static let requiredMask: UInt64 = 0b1
+    var horizon = RiskSnapshot.HorizonRisk(horizonSeconds: 0)
+
+    mutating func read(field: Int, from reader: inout JSONReader) throws(WireError) {
+        switch field {
+        case 0: horizon.horizonSeconds = try reader.readDouble(.positive)
+        case 1: horizon.valueAtRisk = try reader.readDouble(.finite)
+        case 2: horizon.expectedShortfall = try reader.readDouble(.finite)
+        case 3: horizon.breaches = try reader.readUInt64()
+        default: horizon.windows = try reader.readUInt64()
+        }
+    }
+}
+
 struct RiskFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
-        "type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "models",
+        "type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s",
+        "warming", "horizons", "models",
     ]
     /// `seq`, `ts`, `symbol`; the measures are nullable and `models` absent means none.
     static let requiredMask: UInt64 = 0b1110
@@ -225,6 +249,16 @@ struct RiskFields: JSONObjectBuilder {
         case 7: risk.expectedShortfall = try reader.readDouble(.finite)
         case 8: risk.confidence = try reader.readDouble(.openUnit)
         case 9: risk.drawdown = try reader.readDouble(.unit)
+        case 10: risk.horizonSeconds = try reader.readDouble(.positive)
+        case 11: risk.warming = try reader.readBool()
+        case 12:
+            var horizons: [RiskSnapshot.HorizonRisk] = []
+            try reader.readArray { (reader: inout JSONReader, _: Int) throws(WireError) in
+                var fields = HorizonRiskFields()
+                try reader.readObject(&fields, depth: 3)
+                horizons.append(fields.horizon)
+            }
+            risk.horizons = horizons
         default:
             var models: [RiskSnapshot.ModelScore] = []
             models.reserveCapacity(4)  // one allocation for the usual few elements

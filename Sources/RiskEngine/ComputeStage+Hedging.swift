@@ -178,20 +178,15 @@ extension ComputeStage {
     }
 
     /// VaR in currency over `hedging.var_horizon_days` and volatility-scaled notional (|notional| ×
-    /// annualised volatility) of a notional held in `slot`'s symbol. The VaR keeps the method's
-    /// multiplier (one-step VaR ÷ one-step EWMA σ: z for the normal, the t quantile, the learned
-    /// quantile's) and scales the driving annualised volatility to the horizon by √(days / 252).
+    /// annualised volatility) of a notional held in `slot`'s symbol. The VaR is the horizon shape's
+    /// quantile (normal or Student-t) times the reported annualised volatility scaled to the holding
+    /// period by √(days / 252).
     private func riskOf(notional: Double, slot id: Int) -> (valueAtRisk: Double?, volatilityNotional: Double?) {
-        let annual = slots[id].risk.forecast
-            ?? slots[id].state.volatility.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
-        let step = slots[id].state.volatility.perEventVolatility
-        var valueAtRisk: Double?
-        if let forecast = slots[id].risk.pendingForecast, let annual, step > 0 {
-            let multiplier = forecast.valueAtRisk / step
-            let horizon = annual * (pipeline.hedging.varHorizonDays / 252).squareRoot()
-            valueAtRisk = abs(notional) * -expm1(-multiplier * horizon)
+        guard let annual = reportedVolatility(slot: id)?.value, let shape = slots[id].risk.horizons.first else {
+            return (nil, nil)
         }
-        return (valueAtRisk, annual.map { abs(notional) * $0 })
+        let sigma = annual * (pipeline.hedging.varHorizonDays / 252).squareRoot()
+        return (abs(notional) * -expm1(-shape.quantilePerSigma * sigma), abs(notional) * annual)
     }
 }
 

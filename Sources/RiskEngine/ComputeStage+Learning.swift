@@ -100,8 +100,10 @@ extension ComputeStage {
         let minimum = minimumScored
         switch pipeline.learning.drive {
         case .best:
+            // A learned model drives only while its rolling error is below the EWMA's.
             let d = drivingModel(slot: id)
-            let learned = slots[id].risk.scores.mae(d, minimumScored: minimum) != nil
+            let ewmaMAE = slots[id].risk.scores.mae(modelCount, minimumScored: minimum) ?? .infinity
+            let learned = (slots[id].risk.scores.mae(d, minimumScored: minimum) ?? .infinity) < ewmaMAE
             slots[id].risk.forecast = learned ? slots[id].risk.ratios[d] * annual : annual
             slots[id].risk.forecastIsLearned = learned
         case .ensemble:

@@ -7,79 +7,148 @@ import RiskModels
 /// The risk measures and their alerts (issue 5): one-step VaR/ES with breaches, drawdown, liquidity
 /// stress and news shock. Everything runs on event time, so a replay gives the same alerts.
 extension ComputeStage {
-    /// Updates the symbol's risk measures with one accepted tick. - Complexity: O(1), no allocation
-    /// unless an alert goes out.
+    /// Updates the symbol's risk measures with one accepted tick: the horizon VaRs (scored on the
+    /// variance known before this tick), then the variance, the volatility rule, beta, drawdown,
+    /// liquidity and news shock. - Complexity: O(horizons), no allocation unless an alert goes out.
     func riskTick(_ tick: Tick, update: SymbolState.Update, slot id: Int) {
         let ts = tick.ts
-        if let r = update.acceptedReturn {
-            if let forecast = slots[id].risk.pendingForecast { scoreVaR(slot: id, return: r, forecast: forecast, at: ts) }
-            slots[id].risk.var_.observe(return: r)
-            slots[id].risk.pendingForecast = slots[id].risk.var_.forecast()
-            if !slots[id].risk.pendingNews.isEmpty { learnNewsImpact(slot: id, return: r) }
+        let price = SymbolState.referencePrice(of: tick)
+        let intraday = slots[id].risk.intraday
+        let variance = intraday.isWarm ? intraday.perSecondVariance : nil
+        for h in slots[id].risk.horizons.indices {
+            let outcome = slots[id].risk.horizons[h].observe(price: price, at: ts, perSecondVariance: variance)
+            if let scored = outcome.scored { scoredWindow(scored, horizon: h, slot: id, at: ts) }
+            if let extreme = outcome.extreme { extremeMove(extreme, horizon: h, slot: id, at: ts) }
         }
+        if slots[id].risk.intraday.observe(price: price, at: ts) { volatilityRule(slot: id, at: ts) }
+        if let r = update.acceptedReturn, !slots[id].risk.pendingNews.isEmpty { learnNewsImpact(slot: id, return: r) }
         updateBeta(slot: id, at: ts)
         drawdown(slot: id, at: ts)
         liquidity(tick, slot: id)
         decayNewsShock(slot: id, at: ts)
     }
 
-    // MARK: - VaR breaches
+    /// The annualised volatility the engine reports and alerts on: the learned forecast when a scored
+    /// model drives (its rolling error below the EWMA's) and `volatility_source` is `forecast`, else the
+    /// time-grid estimate; `nil` while warming up.
+    func reportedVolatility(slot id: Int) -> (value: Double, learned: Bool)? {
+        let risk = slots[id].risk
+        guard risk.intraday.isWarm,
+            let grid = risk.intraday.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
+        else { return nil }
+        if pipeline.risk.volatilitySource == .forecast, risk.forecastIsLearned, let learned = risk.forecast {
+            return (learned, true)
+        }
+        return (grid, false)
+    }
 
-    /// A 99 % one-step VaR is breached by 1 % of returns when it is right, so a breach alone is no news.
-    /// `var_breach` is raised when breaches cluster, by the traffic light of the last
-    /// `var_breach_window` returns (warning from the yellow zone's first count, critical from the red
-    /// zone's, cleared below the yellow count × (1 − 0.4), at most one change per cooldown), and at once,
-    /// critical, for a single loss of `var_breach_extreme` × VaR or more.
-    private func scoreVaR(slot id: Int, return r: Double, forecast: RiskForecast, at ts: Int64) {
-        let breached = forecast.isBreached(by: r)
-        let before = slots[id].risk.backtest.recentBreaches
-        slots[id].risk.backtest.record(breach: breached)
+    /// The volatility rule, on every new variance sample once the estimate is warm.
+    private func volatilityRule(slot id: Int, at ts: Int64) {
+        guard let (vol, learned) = reportedVolatility(slot: id),
+            let t = slots[id].volatilityRule.update(value: vol, at: ts)
+        else { return }
         let symbol = slots[id].symbol
-        let risk = pipeline.risk
-        let cooldown = risk.varBreachCooldownMilliseconds * 1_000_000
-        let loss = -r
-        if breached, loss >= risk.varBreachExtreme * forecast.valueAtRisk {
-            let last = slots[id].risk.lastBreachAlert
-            if last == .min || ts &- last >= cooldown {
-                slots[id].risk.lastBreachAlert = ts
-                emitAlert(
-                    Alert(
-                        seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical,
-                        state: .raised, value: loss, threshold: risk.varBreachExtreme * forecast.valueAtRisk,
-                        message: "\(symbol) lost \(formatBasisPoints(loss)) in one tick: "
-                            + "\(formatRatio(loss / forecast.valueAtRisk))x its \(formatPercent(risk.confidence)) "
-                            + "one-step VaR \(formatBasisPoints(forecast.valueAtRisk)) (\(risk.varMethod.rawValue); "
-                            + "ES \(formatBasisPoints(forecast.expectedShortfall)))",
-                        drivers: [
-                            .init(feature: "log_return", contribution: r),
-                            .init(feature: "value_at_risk", contribution: -forecast.valueAtRisk),
-                        ] + forecastDriversIfLearning(slot: id)))
+        let percent = { (x: Double) in Int((x * 100).rounded()) }
+        let source = learned ? "forecast" : "realised"
+        let message: String
+        switch t.change {
+        case .raised, .escalated:
+            message = "\(symbol) \(source) volatility \(percent(t.value))% annualised is above the "
+                + "\(t.severity.rawValue) threshold \(percent(t.threshold))%"
+        case .deescalated:
+            message = "\(symbol) \(source) volatility \(percent(t.value))% fell below \(percent(t.threshold))%: "
+                + "back to warning"
+        case .cleared:
+            message = "\(symbol) \(source) volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
+        }
+        // A learned forecast is explained by its features; the realised estimate by its level and the
+        // price move of the current shortest-horizon window.
+        var drivers = learned ? forecastDrivers(slot: id) : []
+        if drivers.isEmpty {
+            drivers.append(.init(feature: "volatility_annual_pct", contribution: vol * 100))
+            if let first = slots[id].risk.horizons.first, let price = slots[id].lastPrice,
+                let loss = first.lossSoFar(price: price)
+            {
+                drivers.append(
+                    .init(feature: "move_\(horizonLabel(first.horizonSeconds))_bp", contribution: -loss * 10_000))
             }
         }
-        let backtest = slots[id].risk.backtest
-        guard backtest.recentBreaches != before, backtest.recentObservations == backtest.baselWindow,
-            let t = slots[id].risk.breachRule.update(value: Double(backtest.recentBreaches), at: ts)
-        else { return }
+        emitAlert(t, kind: .volatility, symbol: symbol, at: ts, message: message, drivers: drivers)
+    }
+
+    // MARK: - VaR over horizons
+
+    /// A loss inside a horizon's window of `var_breach_extreme` × its VaR: critical at once.
+    private func extremeMove(_ move: HorizonVaR.ExtremeMove, horizon h: Int, slot id: Int, at ts: Int64) {
+        let symbol = slots[id].symbol
+        let risk = pipeline.risk
+        let label = horizonLabel(slots[id].risk.horizons[h].horizonSeconds)
+        let threshold = risk.varBreachExtreme * move.forecast.valueAtRisk
+        // Already open for this horizon: the same move going on, not a new alert.
+        guard !slots[id].risk.extremeOpen[h] else { return }
+        slots[id].risk.extremeOpen[h] = true
+        emitAlert(
+            Alert(
+                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical, state: .raised,
+                value: -expm1(-move.loss), threshold: -expm1(-threshold),
+                message: "\(symbol) fell \(formatPercent(-expm1(-move.loss))) in \(formatSeconds(move.elapsedSeconds)): "
+                    + "\(formatRatio(move.loss / move.forecast.valueAtRisk))x its \(formatPercent(risk.confidence)) "
+                    + "\(label) VaR of \(formatPercent(move.forecast.priceLossFraction)) (\(risk.varMethod.rawValue)); "
+                    + "far outside the forecast distribution",
+                drivers: [
+                    .init(feature: "loss_\(label)_pct", contribution: -expm1(-move.loss) * 100),
+                    .init(feature: "var_\(label)_pct", contribution: move.forecast.priceLossFraction * 100),
+                    .init(feature: "elapsed_s", contribution: move.elapsedSeconds),
+                ]))
+    }
+
+    /// A horizon's window closed: its breach joins the backtest; an open extreme alert clears on a
+    /// window inside its VaR; the traffic light of the recent windows (yellow: warning, red: critical)
+    /// runs once 20 windows are scored.
+    private func scoredWindow(_ window: HorizonVaR.ScoredWindow, horizon h: Int, slot id: Int, at ts: Int64) {
+        let symbol = slots[id].symbol
+        let horizon = slots[id].risk.horizons[h]
+        let label = horizonLabel(horizon.horizonSeconds)
+        let risk = pipeline.risk
+        let drivers: [Alert.Driver] = [
+            .init(feature: "return_\(label)_pct", contribution: expm1(window.realizedReturn) * 100),
+            .init(feature: "var_\(label)_pct", contribution: window.forecast.priceLossFraction * 100),
+        ]
+        if slots[id].risk.extremeOpen[h], !window.breached {
+            slots[id].risk.extremeOpen[h] = false
+            emitAlert(
+                Alert(
+                    seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical, state: .cleared,
+                    value: -expm1(-window.realizedReturn), threshold: window.forecast.priceLossFraction,
+                    message: "\(symbol) back inside its \(label) VaR: \(formatPercent(expm1(window.realizedReturn))) "
+                        + "over the last \(label)",
+                    drivers: drivers))
+        }
+        let backtest = horizon.backtest
+        guard backtest.recentObservations >= 20 else { return }
+        let zone = BaselZone.zone(
+            breaches: backtest.recentBreaches, observations: backtest.recentObservations, confidence: risk.confidence)
+        let level: Double = zone == .red ? 2 : zone == .yellow ? 1 : 0
+        guard let t = slots[id].risk.breachRules[h].update(value: level, at: ts) else { return }
         let count = backtest.recentBreaches
-        let window = backtest.baselWindow
-        let expected = (1 - risk.confidence) * Double(window)
-        let zone = BaselZone.zone(breaches: count, observations: window, confidence: risk.confidence)
+        let n = backtest.recentObservations
+        let expected = (1 - risk.confidence) * Double(n)
         let message: String
         switch t.change {
         case .raised, .escalated, .deescalated:
-            message = "\(symbol): \(count) breaches of the \(formatPercent(risk.confidence)) one-step VaR "
-                + "(\(risk.varMethod.rawValue)) in the last \(window) returns, \(formatRatio(expected)) expected: "
-                + "\(zone.rawValue) zone"
+            message = "\(symbol): \(count) of the last \(n) \(label) windows breached the \(formatPercent(risk.confidence)) "
+                + "\(label) VaR, \(formatRatio(expected)) expected: \(zone.rawValue) zone; the VaR understates risk"
         case .cleared:
-            message = "\(symbol): \(count) VaR breaches in the last \(window) returns, back near the "
-                + "\(formatRatio(expected)) expected"
+            message = "\(symbol): \(count) breaches in the last \(n) \(label) windows, back in the green zone"
         }
         emitAlert(
-            t, kind: .varBreach, symbol: symbol, at: ts, message: message,
-            drivers: [
-                .init(feature: "breaches", contribution: Double(count)),
-                .init(feature: "expected_breaches", contribution: expected),
-            ])
+            Alert(
+                seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: t.severity, state: t.alertState,
+                value: Double(count), threshold: expected, message: message,
+                drivers: [
+                    .init(feature: "breaches_\(label)", contribution: Double(count)),
+                    .init(feature: "expected_breaches_\(label)", contribution: expected),
+                ] + drivers))
     }
 
     // MARK: - Drawdown and liquidity
@@ -241,9 +310,23 @@ extension ComputeStage {
                 state: t.alertState, value: t.value, threshold: t.threshold, message: message, drivers: drivers))
     }
 
-    func forecastDriversIfLearning(slot id: Int) -> [Alert.Driver] {
-        pipeline.learning.enabled && slots[id].risk.forecastIsLearned ? forecastDrivers(slot: id, limit: 3) : []
+}
+
+/// A horizon in seconds as a desk writes it: `1m`, `1h`, `6.5h`, `1d`, `30s`.
+func horizonLabel(_ seconds: Double) -> String {
+    func trim(_ x: Double) -> String {
+        let rounded = (x * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
     }
+    if seconds >= 86_400 && seconds.truncatingRemainder(dividingBy: 86_400) == 0 { return "\(Int(seconds / 86_400))d" }
+    if seconds >= 3_600 { return trim(seconds / 3_600) + "h" }
+    if seconds >= 60 { return trim(seconds / 60) + "m" }
+    return trim(seconds) + "s"
+}
+
+/// Seconds for alert messages: `8.2 s`.
+func formatSeconds(_ x: Double) -> String {
+    "\((x * 10).rounded() / 10) s"
 }
 
 /// A small fraction in basis points with two decimals, for alert messages.

@@ -47,8 +47,6 @@ final class ComputeStage {
     /// portfolios): no repeated signal while nothing material changed.
     var hedgeGates: [PositionKey: HedgeSignalGate] = [:]
     let hedgeSizing: HedgeSizing
-    /// The least breach counts of the yellow and red zones over `risk.var_breach_window` returns.
-    let varZoneStart: (yellow: Int, red: Int)
 
     /// - Precondition: `pipeline.learning.features` are valid feature names (`Engine.init` checks).
     init(pipeline: Pipeline, counters: EngineCounters, lexicon: SentimentLexicon, publisher: Publisher) {
@@ -57,13 +55,6 @@ final class ComputeStage {
         self.publisher = publisher
         self.lexicon = lexicon
         hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
-        let breachWindow = pipeline.risk.varBreachWindow
-        let zones = (0...breachWindow).map {
-            BaselZone.zone(breaches: $0, observations: breachWindow, confidence: pipeline.risk.confidence)
-        }
-        varZoneStart = (
-            zones.firstIndex(of: .yellow) ?? breachWindow + 1, zones.firstIndex(of: .red) ?? breachWindow + 1
-        )
         let learning = pipeline.learning
         let window = pipeline.symbols.window
         let specs = learning.enabled ? learning.features.map { try! FeatureSpec.parse($0, windowCapacity: window) } : []
@@ -122,16 +113,6 @@ final class ComputeStage {
         }
         if modelCount > 0 { learningTick(tick, update: update, slot: id) }
         riskTick(tick, update: update, slot: id)
-        guard update.acceptedReturn != nil, slots[id].state.volatility.isWarm,
-            let ewma = slots[id].state.volatility.annualized(
-                tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear)
-        else { return }
-        let learned = pipeline.risk.volatilitySource == .forecast && slots[id].risk.forecastIsLearned
-        let vol = learned ? slots[id].risk.forecast ?? ewma : ewma
-        if let transition = slots[id].volatilityRule.update(value: vol, at: tick.ts) {
-            volatilityAlert(
-                transition, slot: id, eventTs: tick.ts, lastReturn: update.acceptedReturn!, learned: learned)
-        }
     }
 
     /// The slot for `symbol`, creating it if there is room; `nil` (counted, reported once) beyond the
@@ -151,43 +132,11 @@ final class ComputeStage {
         index[symbol] = id
         slots.append(
             SymbolSlot(
-                symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount, varZoneStart: varZoneStart))
+                symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount))
         return id
     }
 
     // MARK: - Alerts
-
-    private func volatilityAlert(
-        _ t: ThresholdRule.Transition, slot id: Int, eventTs: Int64, lastReturn: Double, learned: Bool
-    ) {
-        let slot = slots[id]
-        let volatility = slot.state.volatility
-        // The EWMA variance decomposes exactly into the decayed prior and the newest squared return.
-        let lambda = volatility.lambda
-        let variance = max(volatility.perEventVariance, .leastNonzeroMagnitude)
-        let fromReturn = (1 - lambda) * lastReturn * lastReturn / variance
-        let percent = { (x: Double) in Int((x * 100).rounded()) }
-        let source = learned ? "forecast" : "EWMA"
-        let message: String
-        switch t.change {
-        case .raised, .escalated:
-            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% annualised is above the "
-                + "\(t.severity.rawValue) threshold \(percent(t.threshold))%"
-        case .deescalated:
-            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% fell below \(percent(t.threshold))%: "
-                + "back to warning"
-        case .cleared:
-            message = "\(slot.symbol) \(source) volatility \(percent(t.value))% is back below \(percent(t.threshold))%"
-        }
-        emitAlert(
-            t, kind: .volatility, symbol: slot.symbol, at: eventTs, message: message,
-            drivers: learned
-                ? forecastDrivers(slot: id)
-                : [
-                    .init(feature: "last_return", contribution: fromReturn * t.value),
-                    .init(feature: "prior_ewma_variance", contribution: (1 - fromReturn) * t.value),
-                ].sorted { abs($0.contribution) > abs($1.contribution) })
-    }
 
     private func dataQualityAlerts(_ report: DataQualityReport, slot id: Int, tick: Tick) {
         let symbol = slots[id].symbol
@@ -260,35 +209,44 @@ final class ComputeStage {
         }
     }
 
-    /// One `risk.<SYMBOL>` snapshot per tracked symbol: price, the driving volatility (annualised), the
-    /// one-step VaR and ES of the pipeline's method (fractions of price), drawdown, and every model's
-    /// annualised forecast with its rolling MAE (`ewma` first).
+    /// One `risk.<SYMBOL>` snapshot per tracked symbol: price, the reported volatility (annualised), the
+    /// VaR and ES of the first horizon (fractions of price) and every horizon's, drawdown, and every
+    /// model's annualised forecast with its rolling MAE (`ewma` first; `null` until a model is scored).
     func publishSnapshots() {
         for id in slots.indices {
             let slot = slots[id]
             let volatility = slot.state.volatility
             let annual = volatility.isWarm
                 ? volatility.annualized(tradingSecondsPerYear: pipeline.volatility.tradingSecondsPerYear) : nil
-            let forecast = slot.risk.pendingForecast
             var models = [
                 RiskSnapshot.ModelScore(
                     model: "ewma", forecast: annual, mae: slot.risk.scores.mae(modelCount, minimumScored: 1))
             ]
             for m in 0..<modelCount {
+                let mae = slot.risk.scores.mae(m, minimumScored: 1)
                 models.append(
                     .init(
-                        model: pipeline.learning.models[m].name, forecast: annual.map { slot.risk.ratios[m] * $0 },
-                        mae: slot.risk.scores.mae(m, minimumScored: 1)))
+                        model: pipeline.learning.models[m].name,
+                        forecast: mae == nil ? nil : annual.map { slot.risk.ratios[m] * $0 }, mae: mae))
             }
+            let horizons = slot.risk.horizons.map { h in
+                RiskSnapshot.HorizonRisk(
+                    horizonSeconds: h.horizonSeconds, valueAtRisk: h.forecast?.priceLossFraction,
+                    expectedShortfall: h.forecast.map { -expm1(-$0.expectedShortfall) },
+                    breaches: UInt64(h.backtest.recentBreaches), windows: UInt64(h.backtest.recentObservations))
+            }
+            let first = horizons.first
             publisher.publish(
                 .risk(
                     RiskSnapshot(
                         seq: 0, ts: 0, symbol: slot.symbol, price: slot.lastPrice,
-                        volatility: slot.risk.forecastIsLearned ? slot.risk.forecast : annual,
-                        valueAtRisk: forecast.map { -expm1(-$0.valueAtRisk) },
-                        expectedShortfall: forecast.map { -expm1(-$0.expectedShortfall) },
-                        confidence: forecast == nil ? nil : pipeline.risk.confidence,
-                        drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater }, models: models)))
+                        volatility: slot.risk.intraday.isWarm && slot.risk.forecastIsLearned
+                            ? slot.risk.forecast : reportedVolatility(slot: id)?.value,
+                        valueAtRisk: first?.valueAtRisk, expectedShortfall: first?.expectedShortfall,
+                        confidence: first?.valueAtRisk == nil ? nil : pipeline.risk.confidence,
+                        horizonSeconds: first?.horizonSeconds,
+                        drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater }, warming: !slot.risk.intraday.isWarm,
+                        horizons: horizons, models: models)))
         }
     }
 
@@ -339,10 +297,10 @@ struct SymbolSlot {
     let dataQualityCooldown: Int64
 
     init(
-        symbol: String, pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int, varZoneStart: (yellow: Int, red: Int)
+        symbol: String, pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int
     ) {
         self.symbol = symbol
-        risk = SymbolRisk(pipeline: pipeline, specs: specs, modelCount: modelCount, varZoneStart: varZoneStart)
+        risk = SymbolRisk(pipeline: pipeline, specs: specs, modelCount: modelCount)
         let dq = pipeline.dataQuality
         state = SymbolState(
             configuration: .init(
@@ -353,20 +311,11 @@ struct SymbolSlot {
                     staleAfter: dq.staleAfterMilliseconds * 1_000_000)))
         let v = pipeline.volatility
         let own = pipeline.risk.symbols[symbol]
-        if let limit = own?.volatility {
-            volatilityRule = ThresholdRule(
-                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
-                cooldown: limit.cooldownMilliseconds * 1_000_000)
-        } else {
-            volatilityRule = ThresholdRule(
+        volatilityRule = own?.volatility?.rule
+            ?? ThresholdRule(
                 warning: v.warning, critical: v.critical, hysteresis: v.hysteresis,
-                cooldown: v.cooldownMilliseconds * 1_000_000)
-        }
-        if let limit = own?.drawdown {
-            risk.drawdownRule = ThresholdRule(
-                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
-                cooldown: limit.cooldownMilliseconds * 1_000_000)
-        }
+                cooldown: v.cooldownMilliseconds * 1_000_000, minimumDwell: v.minimumDwellMilliseconds * 1_000_000)
+        if let limit = own?.drawdown { risk.drawdownRule = limit.rule }
         dataQualityCooldown = dq.cooldownMilliseconds * 1_000_000
     }
 

@@ -12,12 +12,25 @@ extension Pipeline {
         public var hysteresis = 0.2
         /// Minimum event time between two messages of this kind for one symbol (or account).
         public var cooldownMilliseconds: Int64 = 1_000
+        /// Least event time a raised level is held before it is lowered (de-escalated or cleared).
+        public var minimumDwellMilliseconds: Int64 = 30_000
 
-        public init(warning: Double, critical: Double, hysteresis: Double = 0.2, cooldownMilliseconds: Int64 = 1_000) {
+        public init(
+            warning: Double, critical: Double, hysteresis: Double = 0.2, cooldownMilliseconds: Int64 = 1_000,
+            minimumDwellMilliseconds: Int64 = 30_000
+        ) {
             self.warning = warning
             self.critical = critical
             self.hysteresis = hysteresis
             self.cooldownMilliseconds = cooldownMilliseconds
+            self.minimumDwellMilliseconds = minimumDwellMilliseconds
+        }
+
+        /// The alert rule these limits describe (times in nanoseconds).
+        public var rule: ThresholdRule {
+            ThresholdRule(
+                warning: warning, critical: critical, hysteresis: hysteresis, cooldown: cooldownMilliseconds * 1_000_000,
+                minimumDwell: minimumDwellMilliseconds * 1_000_000)
         }
     }
 
@@ -86,8 +99,12 @@ extension Pipeline {
     public struct Risk: Sendable, Hashable {
         /// VaR/ES confidence level of snapshots and `var_breach`.
         public var confidence = 0.99
-        /// The VaR method that drives `var_breach` and position limits.
-        public var varMethod: VaRMethod = .ewma
+        /// VaR horizons in seconds of event time: one minute, one hour, one 6.5-hour trading day.
+        public var horizonsSeconds: [Double] = [60, 3_600, 23_400]
+        /// The variance per second behind every horizon (`IntradayVariance`).
+        public var variance = Variance()
+        /// The shape of returns over a horizon: `ewma` normal, `t` a unit-variance Student-t.
+        public var varMethod: VaRMethod = .t
         /// Degrees of freedom of the Student-t method.
         public var studentDegreesOfFreedom = 5.0
         /// Which volatility the `volatility` alert follows: the EWMA estimate or the learned forecast.
@@ -95,7 +112,7 @@ extension Pipeline {
         /// `var_breach` follows the traffic light of the last `varBreachWindow` one-step VaR breaches
         /// (raised in the yellow zone, critical in the red, cleared back in the green) ...
         public var varBreachWindow = 250
-        /// ... and is raised at once for a single loss of this many times the VaR,
+        /// ... and is raised at once, critical, for a loss inside a window of this many times its VaR,
         public var varBreachExtreme = 3.0
         /// at most once per this much event time per symbol.
         public var varBreachCooldownMilliseconds: Int64 = 5_000
@@ -117,6 +134,47 @@ extension Pipeline {
         public var driftCooldownMilliseconds: Int64 = 10_000
         /// Per-symbol overrides of the volatility and drawdown limits (a symbol's own risk appetite).
         public var symbols: [String: SymbolLimits] = [:]
+        /// When most symbols raise the same kind at once, one market-wide alert replaces theirs.
+        public var market = MarketWide()
+
+        /// The time-grid variance estimator (`IntradayVariance.Configuration`).
+        public struct Variance: Sendable, Hashable {
+            public var samplingSeconds = 5.0
+            public var halfLifeSeconds = 1_800.0
+            public var maximumGapSeconds = 300.0
+            public var warmupSamples = 24
+
+            public init(
+                samplingSeconds: Double = 5, halfLifeSeconds: Double = 1_800, maximumGapSeconds: Double = 300,
+                warmupSamples: Int = 24
+            ) {
+                self.samplingSeconds = samplingSeconds
+                self.halfLifeSeconds = halfLifeSeconds
+                self.maximumGapSeconds = maximumGapSeconds
+                self.warmupSamples = warmupSamples
+            }
+
+            public var configuration: IntradayVariance.Configuration {
+                .init(
+                    samplingSeconds: samplingSeconds, halfLifeSeconds: halfLifeSeconds,
+                    maximumGapSeconds: maximumGapSeconds, warmupSamples: warmupSamples)
+            }
+        }
+
+        /// Market-wide alerts: once `minimumSymbols` symbols, and at least `fraction` of the symbols
+        /// seen, have raised one kind within `windowMilliseconds` of event time, one alert on
+        /// `alert.MARKET` names them, and further raises of that kind are folded into it until it clears.
+        public struct MarketWide: Sendable, Hashable {
+            public var minimumSymbols = 3
+            public var fraction = 0.5
+            public var windowMilliseconds: Int64 = 10_000
+
+            public init(minimumSymbols: Int = 3, fraction: Double = 0.5, windowMilliseconds: Int64 = 10_000) {
+                self.minimumSymbols = minimumSymbols
+                self.fraction = fraction
+                self.windowMilliseconds = windowMilliseconds
+            }
+        }
 
         public struct SymbolLimits: Sendable, Hashable {
             /// Annualised volatility thresholds replacing `volatility.warning`/`critical`.
@@ -200,6 +258,15 @@ extension Pipeline {
         if !(risk.confidence >= 0.5 && risk.confidence < 1) { return "risk.confidence: must be in [0.5, 1)" }
         if !(risk.studentDegreesOfFreedom > 2) { return "risk.student_dof: must be > 2" }
         if risk.varBreachWindow < 10 { return "risk.var_breach_window: must be >= 10" }
+        if risk.horizonsSeconds.isEmpty || risk.horizonsSeconds.contains(where: { !($0 > 0 && $0.isFinite) }) {
+            return "risk.horizons_s: needs at least one horizon, each > 0 seconds"
+        }
+        if risk.varMethod != .ewma && risk.varMethod != .t {
+            return "risk.var_method: the engine's horizon VaR takes ewma (normal) or t (Student-t)"
+        }
+        if let problem = risk.variance.configuration.problem { return "risk.variance: \(problem)" }
+        if risk.market.minimumSymbols < 2 { return "risk.market.min_symbols: must be >= 2" }
+        if !(risk.market.fraction > 0 && risk.market.fraction <= 1) { return "risk.market.fraction: must be in (0, 1]" }
         if !(risk.varBreachExtreme >= 1) { return "risk.var_breach_extreme: must be >= 1" }
         if !(risk.liquidityLambda > 0 && risk.liquidityLambda < 1) { return "risk.liquidity_lambda: must be in (0, 1)" }
         if !(risk.newsHalfLifeSeconds > 0) { return "risk.news_half_life_s: must be > 0" }

@@ -76,6 +76,8 @@ extension Pipeline {
                     case "critical": pipeline.volatility.critical = try r.double(n, p, 1e-9...1e6)
                     case "hysteresis": pipeline.volatility.hysteresis = try r.double(n, p, 0...0.99)
                     case "cooldown_ms": pipeline.volatility.cooldownMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
+                    case "min_dwell_ms":
+                        pipeline.volatility.minimumDwellMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
                     case "trading_seconds_per_year":
                         pipeline.volatility.tradingSecondsPerYear = try r.double(n, p, 1...1e9)
                     default: throw r.unknown(k, n, p)
@@ -152,6 +154,13 @@ private struct Reader {
         guard case .sequence(let sequence) = node else { throw error(node, path, "expected a list of strings") }
         var out: [String] = []
         for (i, item) in sequence.enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
+        return out
+    }
+
+    func doubles(_ node: Node, _ path: String, _ range: ClosedRange<Double>) throws(PipelineError) -> [Double] {
+        guard case .sequence(let sequence) = node else { throw error(node, path, "expected a list of numbers") }
+        var out: [Double] = []
+        for (i, item) in sequence.enumerated() { out.append(try double(item, "\(path)[\(i)]", range)) }
         return out
     }
 
@@ -282,6 +291,26 @@ extension Reader {
         try mapping(node, path: path) { k, n, p throws(PipelineError) in
             switch k {
             case "confidence": risk.confidence = try double(n, p, 0.5...0.9999)
+            case "horizons_s": risk.horizonsSeconds = try doubles(n, p, 1e-3...31_536_000)
+            case "variance":
+                try mapping(n, path: p) { vk, vn, vp throws(PipelineError) in
+                    switch vk {
+                    case "sampling_s": risk.variance.samplingSeconds = try double(vn, vp, 1e-3...86_400)
+                    case "half_life_s": risk.variance.halfLifeSeconds = try double(vn, vp, 1...31_536_000)
+                    case "max_gap_s": risk.variance.maximumGapSeconds = try double(vn, vp, 1e-3...31_536_000)
+                    case "warm_up_samples": risk.variance.warmupSamples = try int(vn, vp, 2...1_000_000)
+                    default: throw unknown(vk, vn, vp)
+                    }
+                }
+            case "market":
+                try mapping(n, path: p) { mk, mn, mp throws(PipelineError) in
+                    switch mk {
+                    case "min_symbols": risk.market.minimumSymbols = try int(mn, mp, 2...1_000_000)
+                    case "fraction": risk.market.fraction = try double(mn, mp, 0.01...1)
+                    case "window_ms": risk.market.windowMilliseconds = Int64(try int(mn, mp, 1...86_400_000))
+                    default: throw unknown(mk, mn, mp)
+                    }
+                }
             case "var_method": risk.varMethod = try choice(n, p, VaRMethod.self)
             case "student_dof": risk.studentDegreesOfFreedom = try double(n, p, 2.1...1_000)
             case "volatility_source": risk.volatilitySource = try choice(n, p, Pipeline.Risk.VolatilitySource.self)
@@ -325,6 +354,7 @@ extension Reader {
             case "critical": limit.critical = try double(n, p, 1e-12...1e12)
             case "hysteresis": limit.hysteresis = try double(n, p, 0...0.99)
             case "cooldown_ms": limit.cooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
+            case "min_dwell_ms": limit.minimumDwellMilliseconds = Int64(try int(n, p, 0...86_400_000))
             default: throw unknown(k, n, p)
             }
         }

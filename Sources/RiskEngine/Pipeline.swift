@@ -68,6 +68,8 @@ public struct Pipeline: Sendable, Hashable {
         public var hysteresis = 0.2
         /// Minimum time between two volatility alert messages for one symbol.
         public var cooldownMilliseconds: Int64 = 1_000
+        /// Least event time a raised level is held before it is lowered (de-escalated or cleared).
+        public var minimumDwellMilliseconds: Int64 = 30_000
         /// Trading seconds per year used to annualise (252 days × 6.5 hours).
         public var tradingSecondsPerYear = 252.0 * 6.5 * 3600
     }

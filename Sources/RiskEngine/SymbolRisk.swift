@@ -21,14 +21,17 @@ struct SymbolRisk {
     var driftModel = -1
     var lastDriftAlert: Int64 = .min
     var driftRaised = false
-    var var_: any VaRForecaster
-    /// The VaR forecast for the next return, made before it arrived.
-    var pendingForecast: RiskForecast?
-    /// Breaches of the one-step VaR over the recent window, and its traffic-light zone.
-    var backtest: VaRBacktest
-    /// The breach count's rule: warning at the yellow zone, critical at the red.
-    var breachRule: ThresholdRule
-    var lastBreachAlert: Int64 = .min
+    /// Variance per second on an event-time grid: the volatility alert, every horizon's VaR, position
+    /// risk.
+    var intraday: IntradayVariance
+    /// VaR/ES over each of `risk.horizons_s`, with its own windows and backtest.
+    var horizons: [HorizonVaR]
+    /// Per horizon, the traffic light of its recent windows' breaches: 1 yellow (warning), 2 red
+    /// (critical), 0 green.
+    var breachRules: [ThresholdRule]
+    /// Per horizon, whether an extreme move's critical `var_breach` is open (cleared by the next window
+    /// that ends inside its VaR).
+    var extremeOpen: [Bool]
     var drawdownRule: ThresholdRule
     var liquidityRule: ThresholdRule
     var newsRule: ThresholdRule
@@ -56,7 +59,7 @@ struct SymbolRisk {
     /// Positions in this symbol, by account (for the hedge check on each tick).
     var hasPositions = false
 
-    init(pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int, varZoneStart: (yellow: Int, red: Int)) {
+    init(pipeline: Pipeline, specs: [FeatureSpec], modelCount: Int) {
         let learning = pipeline.learning
         let risk = pipeline.risk
         features = SymbolFeatures(
@@ -74,21 +77,20 @@ struct SymbolRisk {
         scores = Scoreboard(models: modelCount + 1, window: learning.scoreWindow)
         ratios = Array(repeating: 1, count: modelCount)
         drift = ADWIN(delta: risk.driftDelta)
-        backtest = VaRBacktest(confidence: risk.confidence, baselWindow: risk.varBreachWindow)
-        var_ = risk.varMethod.makeForecaster(
-            confidence: risk.confidence, warmupReturns: pipeline.volatility.warmUp, lambda: pipeline.volatility.lambda,
-            degreesOfFreedom: risk.studentDegreesOfFreedom)
-        func rule(_ limit: Pipeline.Limit) -> ThresholdRule {
-            ThresholdRule(
-                warning: limit.warning, critical: limit.critical, hysteresis: limit.hysteresis,
-                cooldown: limit.cooldownMilliseconds * 1_000_000)
+        intraday = IntradayVariance(configuration: risk.variance.configuration)
+        let dof = risk.varMethod == .t ? risk.studentDegreesOfFreedom : nil
+        horizons = risk.horizonsSeconds.map {
+            HorizonVaR(
+                horizonSeconds: $0, confidence: risk.confidence, studentDegreesOfFreedom: dof,
+                extremeMultiple: risk.varBreachExtreme, backtestWindow: risk.varBreachWindow)
         }
-        breachRule = ThresholdRule(
-            warning: Double(varZoneStart.yellow), critical: Double(max(varZoneStart.red, varZoneStart.yellow + 1)),
-            hysteresis: 0.4, cooldown: risk.varBreachCooldownMilliseconds * 1_000_000)
-        drawdownRule = rule(risk.drawdown)
-        liquidityRule = rule(risk.liquidity)
-        newsRule = rule(risk.newsShock)
+        let zoneRule = ThresholdRule(
+            warning: 1, critical: 2, hysteresis: 0.5, cooldown: risk.varBreachCooldownMilliseconds * 1_000_000)
+        breachRules = Array(repeating: zoneRule, count: horizons.count)
+        extremeOpen = Array(repeating: false, count: horizons.count)
+        drawdownRule = risk.drawdown.rule
+        liquidityRule = risk.liquidity.rule
+        newsRule = risk.newsShock.rule
         beta = OnlineBeta(forgetting: pipeline.hedging.betaLambda, minimumObservations: pipeline.volatility.warmUp)
     }
 }

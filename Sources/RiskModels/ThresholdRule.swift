@@ -13,12 +13,14 @@ public import MarketEvents
 /// such value is enough to leave a level (the hysteresis band, not a count, stops flapping). Values that
 /// oscillate inside the band change nothing.
 ///
-/// Cooldown. At most one transition every `cooldown` nanoseconds: a transition that would come less
-/// than `cooldown` after the previous one is suppressed, meaning that the rule's level does not change
-/// and nothing is returned. It is not queued: the next value is evaluated afresh against the unchanged
-/// level, so a condition that persists fires on the first value at or after the cooldown's end, and one
-/// that went away in the meantime never fires. This includes escalations, so a critical alert can lag
-/// by at most `cooldown`. Timestamps should not go backwards; if they do, the elapsed time counts as 0.
+/// Cooldown and dwell. Raising from clear needs `cooldown` nanoseconds since the previous transition
+/// (a condition that flickers is not re-raised at once after it cleared); lowering a level (de-escalate
+/// or clear) needs the level to have been held for `minimumDwell` nanoseconds and `cooldown` since the
+/// previous transition. An escalation to critical is never held back: a crash is news at once. A
+/// suppressed transition is not queued: the next value is evaluated afresh against the unchanged level,
+/// so a condition that persists fires on the first value at or after the wait, and one that went away
+/// in the meantime never fires. Timestamps should not go backwards; if they do, the elapsed time counts
+/// as 0.
 ///
 /// Values are assumed non-negative magnitudes; a NaN value is ignored (no change, `nil`).
 ///
@@ -69,6 +71,8 @@ public struct ThresholdRule: Sendable, Hashable {
     public let cooldown: Int64
     /// Values in a row at or above a threshold needed to raise or escalate to it.
     public let minimumConsecutive: Int
+    /// Least time a level is held before it is lowered, nanoseconds.
+    public let minimumDwell: Int64
 
     /// The current level: `nil` when clear.
     public private(set) var level: Alert.Severity?
@@ -80,16 +84,18 @@ public struct ThresholdRule: Sendable, Hashable {
     ///   `0 <= hysteresis < 1`, `cooldown >= 0`, `minimumConsecutive >= 1`.
     public init(
         warning: Double, critical: Double, hysteresis: Double = 0.1, cooldown: Int64 = 0,
-        minimumConsecutive: Int = 1
+        minimumConsecutive: Int = 1, minimumDwell: Int64 = 0
     ) {
         precondition(warning > 0 && critical > warning, "ThresholdRule needs 0 < warning < critical")
         precondition(hysteresis >= 0 && hysteresis < 1, "ThresholdRule hysteresis must be in [0, 1)")
-        precondition(cooldown >= 0 && minimumConsecutive >= 1, "ThresholdRule: bad cooldown or count")
+        precondition(
+            cooldown >= 0 && minimumConsecutive >= 1 && minimumDwell >= 0, "ThresholdRule: bad cooldown, count or dwell")
         self.warning = warning
         self.critical = critical
         self.hysteresis = hysteresis
         self.cooldown = cooldown
         self.minimumConsecutive = minimumConsecutive
+        self.minimumDwell = minimumDwell
     }
 
     /// Below this a warning (and a critical) clears.
@@ -139,7 +145,11 @@ public struct ThresholdRule: Sendable, Hashable {
         }
 
         guard let transition else { return nil }
-        if let last = lastTransition, (ts > last ? ts - last : 0) < cooldown { return nil }
+        if let last = lastTransition, transition.change != .escalated {
+            let elapsed = ts > last ? ts - last : 0
+            let lowering = transition.change == .cleared || transition.change == .deescalated
+            if elapsed < cooldown || (lowering && elapsed < minimumDwell) { return nil }
+        }
         lastTransition = ts
         level = transition.change == .cleared ? nil : transition.severity
         return transition

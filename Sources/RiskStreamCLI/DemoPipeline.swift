@@ -36,6 +36,10 @@ enum DemoPipeline {
             - {name: arf, kind: arf, trees: 5}
         risk:
           confidence: 0.99
+          # A demo runs minutes, not days: VaR over 1 minute and 1 hour, the variance sampled every second
+          # with a two-minute half-life, warm after 15 s.
+          horizons_s: [60, 3600]
+          variance: {sampling_s: 1, half_life_s: 120, warm_up_samples: 15}
           # The simulator's jumps give fat tails: Student-t VaR (see the README's backtest table).
           var_method: t
           volatility_source: forecast

@@ -100,6 +100,12 @@ enum ContractChecker {
                 finite(score.forecast, "forecast")
                 nonNegative(score.mae, "mae")
             }
+            positive(risk.horizonSeconds, "horizon_s")
+            for h in risk.horizons {
+                positive(h.horizonSeconds, "horizons.horizon_s")
+                finite(h.valueAtRisk, "horizons.var")
+                finite(h.expectedShortfall, "horizons.es")
+            }
         case .heartbeat(let heartbeat):
             timestamp(heartbeat.ts, "ts")
         }

@@ -41,7 +41,8 @@ import Testing
         #expect(
             String(decoding: WireCodec.encodeJSON(risk), as: UTF8.self)
                 == #"{"type":"risk","seq":1,"ts":2,"symbol":"SPY","price":null,"volatility":0.02,"var":null,"es":null,"#
-                + #""confidence":null,"drawdown":null,"models":[{"model":"sgd","forecast":null,"mae":0.5}]}"#)
+                + #""confidence":null,"drawdown":null,"horizon_s":null,"warming":false,"horizons":[],"#
+                + #""models":[{"model":"sgd","forecast":null,"mae":0.5}]}"#)
     }
 
     /// The worked example of Docs/WIRE.md.

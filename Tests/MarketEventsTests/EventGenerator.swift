@@ -153,12 +153,19 @@ struct EventGenerator {
                 RiskSnapshot.ModelScore(
                     model: text(maxPieces: 2), forecast: maybe { $0.finite() }, mae: maybe { $0.nonNegative() }))
         }
+        var horizons: [RiskSnapshot.HorizonRisk] = []
+        for _ in 0..<int(0...3) {
+            horizons.append(
+                RiskSnapshot.HorizonRisk(
+                    horizonSeconds: positive(), valueAtRisk: maybe { $0.finite() },
+                    expectedShortfall: maybe { $0.finite() }, breaches: uint64(), windows: uint64()))
+        }
         return RiskSnapshot(
             seq: uint64(), ts: timestamp(), symbol: symbol(), price: maybe { $0.positive() },
             volatility: maybe { $0.nonNegative() }, valueAtRisk: maybe { $0.finite() },
             expectedShortfall: maybe { $0.finite() }, confidence: maybe { $0.openUnit() },
-            drawdown: maybe { $0.unit() },
-            models: models)
+            horizonSeconds: maybe { $0.positive() }, drawdown: maybe { $0.unit() }, warming: chance(0.5),
+            horizons: horizons, models: models)
     }
 
     mutating func heartbeat() -> Heartbeat {

@@ -103,7 +103,10 @@ import ZeroMQ
             $0.volatility.critical = 100
             $0.volatility.hysteresis = 0.2
             $0.volatility.cooldownMilliseconds = 0
+            $0.volatility.minimumDwellMilliseconds = 0
             $0.dataQuality.jumpSigmas = 1000
+            // Ticks 10 ms apart: a variance sampled every 50 ms with a 0.3 s half-life.
+            $0.risk.variance = .init(samplingSeconds: 0.05, halfLifeSeconds: 0.3, maximumGapSeconds: 1, warmupSamples: 10)
         }
         var mid = 100.0
         var i = 0

@@ -73,11 +73,25 @@ import Testing
         #expect(vanishing.level == .warning)
     }
 
-    @Test func escalationWaitsForTheCooldownToo() {
+    /// A crash is news at once: escalating to critical does not wait for the cooldown (lowering does).
+    @Test func escalationDoesNotWaitForTheCooldown() {
         var rule = ThresholdRule(warning: 1, critical: 2, hysteresis: 0.1, cooldown: 5)
-        let got = Self.run(&rule, [1.5, 3, 3, 3, 3, 3, 3])
-        #expect(got.keys.sorted() == [0, 5])
-        #expect(got[5]?.change == .escalated)
+        let got = Self.run(&rule, [1.5, 3, 3, 1.5, 1.5, 1.5, 1.5, 1.5])
+        #expect(got.keys.sorted() == [0, 1, 6])
+        #expect(got[1]?.change == .escalated)
+        #expect(got[6]?.change == .deescalated)
+    }
+
+    /// A level is held for the minimum dwell before it is lowered, so a severity does not flap on a value
+    /// that crosses back and forth; without the dwell the same input flips at every crossing.
+    @Test func minimumDwellStopsSeverityFlapping() {
+        let input: [Double] = [2.5, 1.5, 2.5, 1.5, 2.5, 1.5, 2.5, 1.5, 2.5, 1.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
+        var held = ThresholdRule(warning: 1, critical: 2, hysteresis: 0.1, minimumDwell: 10)
+        let got = Self.run(&held, input)
+        #expect(got.keys.sorted() == [0, 10], "\(got.keys.sorted())")
+        #expect(got[0]?.severity == .critical && got[10]?.change == .cleared)
+        var flapping = ThresholdRule(warning: 1, critical: 2, hysteresis: 0.1)
+        #expect(Self.run(&flapping, input).count >= 10)
     }
 
     @Test func minimumConsecutiveObservationsBeforeRaisingOrEscalating() {
