@@ -16,6 +16,11 @@ final class ComputeStage {
     let pipeline: Pipeline
     let counters: EngineCounters
     let publisher: Publisher
+    /// Open alerts and the newest risk snapshots, for subscribers that join late.
+    let openState = OpenState()
+    var snapshotService: SnapshotService?
+    /// Per-symbol alerts folded into market-wide ones.
+    var marketWide: MarketWideAlerts
     /// Interned symbols: `index[symbol]` is the slot in `slots`.
     var index: [String: Int] = [:]
     var slots: [SymbolSlot] = []
@@ -54,6 +59,7 @@ final class ComputeStage {
         self.counters = counters
         self.publisher = publisher
         self.lexicon = lexicon
+        marketWide = MarketWideAlerts(configuration: pipeline.risk.market)
         hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
         let learning = pipeline.learning
         let window = pipeline.symbols.window
@@ -186,9 +192,20 @@ final class ComputeStage {
         }
     }
 
+    /// Publishes an alert, or the market-wide alert it is folded into (`MarketWideAlerts`), and keeps
+    /// the open state for late subscribers.
     func emitAlert(_ alert: Alert) {
-        publisher.publish(.alert(alert))
-        counters.alertsOut.wrappingAdd(1, ordering: .relaxed)
+        let before = marketWide.folded
+        for out in marketWide.route(alert, symbolsSeen: slots.count) {
+            openState.record(publisher.publish(.alert(out)))
+            counters.alertsOut.wrappingAdd(1, ordering: .relaxed)
+        }
+        if marketWide.folded != before { counters.alertsFolded.store(marketWide.folded, ordering: .relaxed) }
+    }
+
+    /// Answers late subscribers' snapshot requests, if the service is on.
+    func serveSnapshots() {
+        snapshotService?.serve(openState, lastSeq: publisher.seq)
     }
 
     // MARK: - Timers
@@ -236,7 +253,7 @@ final class ComputeStage {
                     breaches: UInt64(h.backtest.recentBreaches), windows: UInt64(h.backtest.recentObservations))
             }
             let first = horizons.first
-            publisher.publish(
+            let sent = publisher.publish(
                 .risk(
                     RiskSnapshot(
                         seq: 0, ts: 0, symbol: slot.symbol, price: slot.lastPrice,
@@ -247,6 +264,7 @@ final class ComputeStage {
                         horizonSeconds: first?.horizonSeconds,
                         drawdown: slot.lastPrice.map { 1 - $0 / slot.highWater }, warming: !slot.risk.intraday.isWarm,
                         horizons: horizons, models: models)))
+            openState.record(sent)
         }
     }
 

@@ -42,6 +42,8 @@ public final class Engine: @unchecked Sendable {
     public let publishEndpoint: String?
     /// The SUB endpoints actually bound.
     public let boundFeedEndpoints: [String]
+    /// The snapshot (ROUTER) endpoint actually bound, if any.
+    public let snapshotEndpoint: String?
 
     private let ring: SPSCRing<WireEvent>
     private let ingest: IngestStage
@@ -102,6 +104,18 @@ public final class Engine: @unchecked Sendable {
             pub = nil
             publishEndpoint = nil
         }
+        var snapshots: SnapshotService?
+        if let endpoint = pipeline.publish.snapshotEndpoint {
+            do {
+                let socket = try Socket(context, .router)
+                try socket.set(.linger(.milliseconds(0)))
+                try socket.bind(endpoint)
+                snapshots = SnapshotService(socket: socket, encoding: pipeline.publish.encoding)
+                snapshotEndpoint = try socket.lastEndpoint
+            } catch { throw .endpoint(error, role: "snapshot \(endpoint)") }
+        } else {
+            snapshotEndpoint = nil
+        }
         ring = SPSCRing(capacity: pipeline.ingest.ringCapacity, policy: pipeline.ingest.whenFull)
         ingest = IngestStage(
             socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
@@ -109,6 +123,7 @@ public final class Engine: @unchecked Sendable {
         compute = ComputeStage(
             pipeline: pipeline, counters: counters, lexicon: lexicon,
             publisher: Publisher(socket: pub, encoding: pipeline.publish.encoding, counters: counters))
+        compute.snapshotService = snapshots
     }
 
     /// Events lost to a full ring since start.
@@ -165,6 +180,7 @@ public final class Engine: @unchecked Sendable {
                 processed &+= UInt64(n)
                 counters.processed.store(processed, ordering: .relaxed)
             }
+            compute.serveSnapshots()
             let now = EngineClock.monotonicNanoseconds()
             if now >= nextStale {
                 compute.checkStale(now: EngineClock.wallNanoseconds())
@@ -186,5 +202,6 @@ public final class Engine: @unchecked Sendable {
         }
         compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
         compute.publisher.socket?.close()
+        compute.snapshotService?.close()
     }
 }

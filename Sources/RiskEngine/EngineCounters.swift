@@ -15,6 +15,8 @@ public final class EngineCounters: Sendable {
     /// Alert messages published, raised or cleared (written by compute).
     public let alertsOut = Atomic<UInt64>(0)
     public let hedgesOut = Atomic<UInt64>(0)
+    /// Per-symbol alert messages folded into a market-wide alert instead of published (written by compute).
+    public let alertsFolded = Atomic<UInt64>(0)
     /// Valid events kept away from the models by data quality (written by compute).
     public let quarantined = Atomic<UInt64>(0)
     /// Learning rows dropped unlabelled because a symbol's pending queue was full (written by compute).

@@ -86,6 +86,7 @@ extension Pipeline {
             case "publish": try r.mapping(node, path: path) { k, n, p throws(PipelineError) in
                     switch k {
                     case "endpoint": pipeline.publish.endpoint = r.isNull(n) ? nil : try r.string(n, p)
+                    case "snapshot_endpoint": pipeline.publish.snapshotEndpoint = r.isNull(n) ? nil : try r.string(n, p)
                     case "heartbeat_ms": pipeline.publish.heartbeatMilliseconds = Int64(try r.int(n, p, 10...3_600_000))
                     case "risk_snapshot_ms": pipeline.publish.riskSnapshotMilliseconds = Int64(try r.int(n, p, 0...3_600_000))
                     case "send_hwm": pipeline.publish.sendHighWaterMark = Int32(try r.int(n, p, 0...Int(Int32.max)))

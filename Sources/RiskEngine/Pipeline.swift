@@ -78,6 +78,9 @@ public struct Pipeline: Sendable, Hashable {
     public struct Publish: Sendable, Hashable {
         /// Endpoint the PUB socket binds; `nil` publishes nowhere (useful for replay into files later).
         public var endpoint: String? = "tcp://127.0.0.1:5556"
+        /// Where a ROUTER socket answers late subscribers with the open alerts and the newest risk
+        /// snapshots (Docs/WIRE.md, "Snapshot of open state"); `nil`: no such socket.
+        public var snapshotEndpoint: String?
         public var heartbeatMilliseconds: Int64 = 1_000
         /// Period of `risk.<SYMBOL>` snapshots; 0 turns them off.
         public var riskSnapshotMilliseconds: Int64 = 1_000

@@ -25,6 +25,7 @@ enum DemoPipeline {
           cooldown_ms: 5000
         publish:
           endpoint: tcp://127.0.0.1:*
+          snapshot_endpoint: tcp://127.0.0.1:*
           heartbeat_ms: 1000
           risk_snapshot_ms: 500
         learning:

@@ -24,6 +24,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Bind the PUB socket here (replaces the file's publish.endpoint).", valueName: "endpoint"))
     var publish: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Bind the snapshot (ROUTER) socket here: late subscribers get the open alerts and latest risk.",
+            valueName: "endpoint"))
+    var snapshot: String?
+
     @Option(help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
     var duration: Double?
 
@@ -35,6 +41,7 @@ struct RunCommand: ParsableCommand {
         var pipeline = try loadPipeline(self.pipeline)
         if !feed.isEmpty { pipeline.ingest.feeds = feed }
         if let publish { pipeline.publish.endpoint = publish }
+        if let snapshot { pipeline.publish.snapshotEndpoint = snapshot }
         installStopHandlers()
         let context = try makeContext()
         let engine = try startEngine(pipeline, context: context)
@@ -43,7 +50,8 @@ struct RunCommand: ParsableCommand {
             [
                 ("pipeline", pipeline.name), ("feeds", pipeline.ingest.feeds.joined(separator: ",")),
                 ("bound", engine.boundFeedEndpoints.joined(separator: ",")),
-                ("publish", engine.publishEndpoint ?? "none"), ("when_full", pipeline.ingest.whenFull.rawValue),
+                ("publish", engine.publishEndpoint ?? "none"), ("snapshot", engine.snapshotEndpoint ?? "none"),
+                ("when_full", pipeline.ingest.whenFull.rawValue),
             ])
         let deadline = duration.map { EngineClock.monotonicNanoseconds() + Int64($0 * 1e9) }
         while !shouldStop {
@@ -121,6 +129,7 @@ func summary(_ engine: Engine) -> String {
         + "malformed=\(c.malformed.load(ordering: .relaxed)) dropped=\(engine.dropped) "
         + "quarantined=\(c.quarantined.load(ordering: .relaxed)) "
         + "pending_dropped=\(c.pendingDropped.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
+        + "alerts_folded=\(c.alertsFolded.load(ordering: .relaxed)) "
         + "published=\(c.published.load(ordering: .relaxed))" + malformedBreakdown(engine)
 }
 
