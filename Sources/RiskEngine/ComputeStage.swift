@@ -22,6 +22,8 @@ final class ComputeStage {
     private var rejectedSymbolsReported: Set<String> = []
     private var eventsIn: UInt64 = 0
     private var newestTs: Int64 = 0
+    /// Suspect jumps across symbols: many at once, the same way, is a market move, not bad prints.
+    private var marketMoves: MarketMoveDetector
 
     // The learning stage (ComputeStage+Learning.swift).
     let specs: [FeatureSpec]
@@ -56,6 +58,10 @@ final class ComputeStage {
         self.counters = counters
         self.publisher = publisher
         self.lexicon = lexicon
+        marketMoves = MarketMoveDetector(
+            configuration: .init(
+                minimumSymbols: pipeline.dataQuality.marketMoveSymbols,
+                window: pipeline.dataQuality.marketMoveWindowMilliseconds * 1_000_000))
         hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
         let breachWindow = pipeline.risk.varBreachWindow
         let zones = (0...breachWindow).map {
@@ -106,13 +112,36 @@ final class ComputeStage {
         }
     }
 
+    /// Hands the tick to its symbol's state, then processes every tick the state releases (a jump is
+    /// held until the prints after it decide, `SymbolState`): alerts for what data quality found, and the
+    /// learning and risk stages for the accepted ones. A jump that makes a market-wide move with other
+    /// symbols' pending jumps confirms all of them at once. - Complexity: O(1) amortised per tick; O(symbols)
+    /// when a market-wide move is recognised.
     private func process(_ tick: Tick, now: Int64) {
         noteEventTime(tick.ts)
         guard let id = slot(for: tick.symbol) else { return }
-        let update = slots[id].state.update(tick: tick, now: now)
-        slots[id].lastPrice = tick.price
         slots[id].lastEventTs = tick.ts
-        slots[id].highWater = max(slots[id].highWater, tick.price)
+        if let jump = slots[id].state.receive(tick, now: now),
+            marketMoves.note(symbol: id, jumpReturn: jump.jumpReturn, at: jump.ts)
+        {
+            for other in slots.indices {
+                guard let pending = slots[other].state.pendingJump,
+                    marketMoves.isPart(of: pending.jumpReturn < 0 ? -1 : 1, ts: pending.ts)
+                else { continue }
+                slots[other].state.confirmPendingJump()
+                if other != id { processReleased(slot: other) }
+            }
+        }
+        processReleased(slot: id)
+    }
+
+    private func processReleased(slot id: Int) {
+        while let release = slots[id].state.nextReleased() {
+            process(release.tick, update: release.update, slot: id)
+        }
+    }
+
+    private func process(_ tick: Tick, update: SymbolState.Update, slot id: Int) {
         if !update.report.issues.isEmpty {
             dataQualityAlerts(update.report, slot: id, tick: tick)
         }
@@ -120,6 +149,9 @@ final class ComputeStage {
             counters.quarantined.wrappingAdd(1, ordering: .relaxed)
             return
         }
+        // A quarantined print never sets the price or its high-water mark (a bad print would fake a drawdown).
+        slots[id].lastPrice = tick.price
+        slots[id].highWater = max(slots[id].highWater, tick.price)
         if modelCount > 0 { learningTick(tick, update: update, slot: id) }
         riskTick(tick, update: update, slot: id)
         guard update.acceptedReturn != nil, slots[id].state.volatility.isWarm,
@@ -218,8 +250,22 @@ final class ComputeStage {
                 state = .raised
             case .priceJump:
                 (value, threshold) = (report.jumpSigmas, pipeline.dataQuality.jumpSigmas)
-                message = "price jump on \(topic): log return \(report.jumpReturn) is \(Int(report.jumpSigmas)) "
-                    + "EWMA sigmas; event quarantined"
+                let bp = Int((report.jumpReturn * 10_000).rounded())
+                message = "bad print on \(topic): a jump of \(bp) bp (\(Int(report.jumpSigmas)) EWMA sigmas) that "
+                    + "the next print reverted; event quarantined"
+                state = .raised
+            case .implausibleTimestamp:
+                (value, threshold) = (Double(tick.ts), Double(DataQualityMonitor.plausibleClock))
+                switch report.timestampUnit {
+                case .nanoseconds?:
+                    message = "ts \(tick.ts) on \(topic) is \((Double(report.aheadBy) / 3.6e11).rounded() / 10) h ahead "
+                        + "of the engine's clock; event quarantined"
+                case let unit?:
+                    message = "ts \(tick.ts) on \(topic) looks like \(unit.rawValue) since the epoch, not "
+                        + "nanoseconds; event quarantined"
+                case nil:
+                    message = "ts \(tick.ts) on \(topic) is not a time since the epoch in any unit; event quarantined"
+                }
                 state = .raised
             case .stale:
                 (value, threshold) = (
@@ -311,6 +357,7 @@ enum DataQualityKind: String, CaseIterable {
     case crossedQuote = "crossed_quote"
     case timestampBackwards = "timestamp_backwards"
     case priceJump = "price_jump"
+    case implausibleTimestamp = "implausible_timestamp"
     case stale
 
     var issue: DataQualityIssues {
@@ -320,6 +367,7 @@ enum DataQualityKind: String, CaseIterable {
         case .crossedQuote: .crossedQuote
         case .timestampBackwards: .timestampBackwards
         case .priceJump: .priceJump
+        case .implausibleTimestamp: .implausibleTimestamp
         case .stale: .recovered
         }
     }
@@ -349,8 +397,11 @@ struct SymbolSlot {
                 windowCapacity: pipeline.symbols.window, lambda: pipeline.volatility.lambda,
                 warmupReturns: pipeline.volatility.warmUp,
                 quality: .init(
-                    timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000, jumpThreshold: dq.jumpSigmas,
-                    staleAfter: dq.staleAfterMilliseconds * 1_000_000)))
+                    timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000,
+                    staleAfter: dq.staleAfterMilliseconds * 1_000_000, maxAhead: dq.maxAheadMilliseconds * 1_000_000),
+                jumps: .init(
+                    threshold: dq.jumpSigmas, confirmTicks: dq.jumpConfirmTicks,
+                    confirmAfter: dq.jumpConfirmMilliseconds * 1_000_000)))
         let v = pipeline.volatility
         let own = pipeline.risk.symbols[symbol]
         if let limit = own?.volatility {
