@@ -142,13 +142,12 @@ final class ComputeStage {
     }
 
     private func process(_ tick: Tick, update: SymbolState.Update, slot id: Int) {
+        // Counted before it is raised, so a subscriber that sees the alert sees the count.
+        if update.report.isQuarantined { counters.quarantined.wrappingAdd(1, ordering: .relaxed) }
         if !update.report.issues.isEmpty {
             dataQualityAlerts(update.report, slot: id, tick: tick)
         }
-        if update.report.isQuarantined {
-            counters.quarantined.wrappingAdd(1, ordering: .relaxed)
-            return
-        }
+        if update.report.isQuarantined { return }
         // A quarantined print never sets the price or its high-water mark (a bad print would fake a drawdown).
         slots[id].lastPrice = tick.price
         slots[id].highWater = max(slots[id].highWater, tick.price)
