@@ -118,7 +118,9 @@ final class ComputeStage {
     /// symbols' pending jumps confirms all of them at once. - Complexity: O(1) amortised per tick; O(symbols)
     /// when a market-wide move is recognised.
     private func process(_ tick: Tick, now: Int64) {
-        noteEventTime(tick.ts)
+        // A ts far ahead of the clock (quarantined as implausible) must not become the newest event time.
+        let maxAhead = pipeline.dataQuality.maxAheadMilliseconds * 1_000_000
+        if now < DataQualityMonitor.plausibleClock || tick.ts &- now <= maxAhead { noteEventTime(tick.ts) }
         guard let id = slot(for: tick.symbol) else { return }
         slots[id].lastEventTs = tick.ts
         if let jump = slots[id].state.receive(tick, now: now),
@@ -254,15 +256,20 @@ final class ComputeStage {
                     + "the next print reverted; event quarantined"
                 state = .raised
             case .implausibleTimestamp:
-                (value, threshold) = (Double(tick.ts), Double(DataQualityMonitor.plausibleClock))
+                // Another unit: value × ts is nanoseconds (threshold 1). Ahead: seconds ahead of the clock.
                 switch report.timestampUnit {
                 case .nanoseconds?:
-                    message = "ts \(tick.ts) on \(topic) is \((Double(report.aheadBy) / 3.6e11).rounded() / 10) h ahead "
-                        + "of the engine's clock; event quarantined"
+                    let hours = (Double(report.aheadBy) / 3.6e11).rounded() / 10
+                    (value, threshold) = (
+                        Double(report.aheadBy) / 1e9, Double(pipeline.dataQuality.maxAheadMilliseconds) / 1e3
+                    )
+                    message = "ts \(tick.ts) on \(topic) is \(hours) h ahead of the engine's clock; event quarantined"
                 case let unit?:
+                    (value, threshold) = (Double(unit.nanoseconds), 1)
                     message = "ts \(tick.ts) on \(topic) looks like \(unit.rawValue) since the epoch, not "
                         + "nanoseconds; event quarantined"
                 case nil:
+                    (value, threshold) = (Double(tick.ts), 0)
                     message = "ts \(tick.ts) on \(topic) is not a time since the epoch in any unit; event quarantined"
                 }
                 state = .raised

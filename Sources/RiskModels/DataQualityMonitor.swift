@@ -170,7 +170,9 @@ public struct DataQualityMonitor: Sendable, Hashable {
             report.ask = ask
         }
 
-        if now >= Self.plausibleClock, let unit = Self.implausibleUnit(ts: ts, now: now, maxAhead: configuration.maxAhead) {
+        if now >= Self.plausibleClock,
+            let unit = Self.implausibleUnit(ts: ts, now: now, maxAhead: configuration.maxAhead)
+        {
             report.issues.insert(.implausibleTimestamp)
             report.timestampUnit = unit
             if unit == .nanoseconds { report.aheadBy = ts - now }

@@ -29,7 +29,8 @@ import Testing
             let s = seq
             return symbols.indices.map { k in
                 let wiggle = 2e-4 * sin(Double(step) * 1.7 + Double(k))
-                return Tape.tick(symbols[k], ms: Int64(step) * 100 + Int64(k), mid: mids[k] * Foundation.exp(wiggle), seq: s)
+                return Tape.tick(
+                    symbols[k], ms: Int64(step) * 100 + Int64(k), mid: mids[k] * Foundation.exp(wiggle), seq: s)
             }
         }
     }

@@ -174,6 +174,7 @@ extension SymbolState {
         var state = SymbolState(configuration: .init(quality: .init(staleAfter: Self.second)))
         _ = state.updateAtOnce(tick: Self.tick(ts: 0, price: 100), now: 0)
         #expect(state.checkStale(now: 2 * Self.second) == 2 * Self.second)
-        #expect(state.updateAtOnce(tick: Self.tick(ts: 1, price: 100), now: 3 * Self.second).report.issues == .recovered)
+        #expect(
+            state.updateAtOnce(tick: Self.tick(ts: 1, price: 100), now: 3 * Self.second).report.issues == .recovered)
     }
 }
