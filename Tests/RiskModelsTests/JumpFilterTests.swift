@@ -1,4 +1,5 @@
 import Glibc
+import MarketEvents
 import RiskModels
 import Testing
 
@@ -87,5 +88,53 @@ import Testing
         var detector = MarketMoveDetector(configuration: .init(minimumSymbols: 3, window: 100 * Self.ms))
         let noted = (0..<10).map { detector.note(symbol: $0, jumpReturn: 0.02, at: Int64($0) * 101 * Self.ms) }
         #expect(!noted.contains(true) && detector.move == nil)
+    }
+
+    /// Six warm symbols gap down 3 % in the same 50 ms, with confirmation by their own prints set out of
+    /// reach (10 prints): the third symbol's jump makes a market-wide move that confirms the first three at
+    /// once, and the next three join it as they arrive. Every jump is accepted with its whole return.
+    @Test func aGapAcrossSixSymbolsIsAcceptedOnAllOfThem() throws {
+        let second: Int64 = 1_000_000_000
+        var states = (0..<6).map { _ in
+            SymbolState(
+                configuration: .init(warmupReturns: 20, jumps: .init(confirmTicks: 10, confirmAfter: 60 * second)))
+        }
+        var detector = MarketMoveDetector(configuration: .init(minimumSymbols: 3, window: second))
+        func tick(_ k: Int, _ ts: Int64, _ price: Double) -> Tick { Tick(symbol: "S\(k)", ts: ts, price: price) }
+        for step in 1...100 {
+            for k in states.indices {
+                let ts = Int64(step) * second / 10
+                states[k].receive(tick(k, ts, 100 * exp(3e-4 * sin(Double(step) + Double(k)))), now: ts)
+                while states[k].nextReleased() != nil {}
+            }
+        }
+        // What the compute stage does: note the suspect; on a market move confirm every pending jump in it.
+        var released: [[SymbolState.Release]] = Array(repeating: [], count: 6)
+        var releasedAfterEach: [Int] = []
+        for k in states.indices {
+            let ts = 101 * second / 10 + Int64(k) * 10_000_000
+            let gap = tick(k, ts, 97 * exp(3e-4 * sin(101 + Double(k))))
+            if let jump = states[k].receive(gap, now: ts),
+                detector.note(symbol: k, jumpReturn: jump.jumpReturn, at: jump.ts)
+            {
+                for j in states.indices {
+                    if let pending = states[j].pendingJump,
+                        detector.isPart(of: pending.jumpReturn < 0 ? -1 : 1, ts: pending.ts)
+                    {
+                        states[j].confirmPendingJump()
+                    }
+                }
+            }
+            for j in states.indices { while let r = states[j].nextReleased() { released[j].append(r) } }
+            releasedAfterEach.append(released.filter { !$0.isEmpty }.count)
+        }
+        #expect(releasedAfterEach == [0, 0, 3, 4, 5, 6])
+        for k in states.indices {
+            let update = try #require(released[k].first?.update)
+            #expect(released[k].count == 1 && update.report.issues == .confirmedJump)
+            let r = try #require(update.acceptedReturn)
+            #expect(r < -0.029 && r > -0.031, "S\(k): \(r)")
+            #expect(states[k].jumpsConfirmed == 1 && states[k].ticksQuarantined == 0)
+        }
     }
 }
