@@ -53,15 +53,23 @@ import Testing
         var seq: UInt64 = 0
         let mids = Self.symbols.indices.map { 50.0 + 10 * Double($0) }
         try harness.send(Self.calm(mids, steps: 1..<301, seq: &seq))
-        var before: [String: Double] = [:]
-        for symbol in Self.symbols { before[symbol] = try Self.ewmaVolatility(try harness.snapshot(of: symbol)) }
+        var before: [String: RiskSnapshot] = [:]
+        for symbol in Self.symbols {
+            let snapshot = try #require(try harness.snapshot(of: symbol))
+            before[symbol] = snapshot
+        }
         let quarantinedBefore = harness.engine.counters.quarantined.load(ordering: .relaxed)
         let barriersBefore = Self.barriers(harness)
 
         try harness.send(Self.calm(mids.map { $0 * 0.97 }, steps: 301..<306, seq: &seq))
         for symbol in Self.symbols {
-            let after = try Self.ewmaVolatility(try harness.snapshot(of: symbol))
-            #expect(after > 2 * before[symbol]!, "\(symbol): \(before[symbol]!) → \(after)")
+            let (old, new) = (before[symbol]!, try #require(try harness.snapshot(of: symbol)))
+            let (volatility, oldVolatility) = (try Self.ewmaVolatility(new), try Self.ewmaVolatility(old))
+            #expect(volatility > 2 * oldVolatility, "\(symbol): \(oldVolatility) → \(volatility)")
+            // VaR goes up too (when the snapshot carries one).
+            if let valueAtRisk = new.valueAtRisk, let oldValueAtRisk = old.valueAtRisk {
+                #expect(valueAtRisk > oldValueAtRisk, "\(symbol): VaR \(oldValueAtRisk) → \(valueAtRisk)")
+            }
         }
         let dataQuality = harness.streamAlerts.filter { $0.kind == .dataQuality }
         #expect(dataQuality.isEmpty, "\(dataQuality.map(\.message))")
