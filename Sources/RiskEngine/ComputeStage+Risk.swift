@@ -84,9 +84,10 @@ extension ComputeStage {
         let risk = pipeline.risk
         let label = horizonLabel(slots[id].risk.horizons[h].horizonSeconds)
         let threshold = risk.varBreachExtreme * move.forecast.valueAtRisk
-        // Already open for this horizon: the same move going on, not a new alert.
-        guard !slots[id].risk.extremeOpen[h] else { return }
+        // Already open for this or another horizon: the same move going on, not a new alert.
+        let alreadyOpen = slots[id].risk.extremeOpen.contains(true)
         slots[id].risk.extremeOpen[h] = true
+        guard !alreadyOpen else { return }
         emitAlert(
             Alert(
                 seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical, state: .raised,
@@ -116,13 +117,16 @@ extension ComputeStage {
         ]
         if slots[id].risk.extremeOpen[h], !window.breached {
             slots[id].risk.extremeOpen[h] = false
-            emitAlert(
+            // One alert covers every horizon's extreme move: it clears when the last of them does.
+            if !slots[id].risk.extremeOpen.contains(true) {
+                emitAlert(
                 Alert(
                     seq: 0, ts: 0, eventTs: ts, symbol: symbol, kind: .varBreach, severity: .critical, state: .cleared,
                     value: -expm1(-window.realizedReturn), threshold: window.forecast.priceLossFraction,
                     message: "\(symbol) back inside its \(label) VaR: \(formatPercent(expm1(window.realizedReturn))) "
                         + "over the last \(label)",
                     drivers: drivers))
+            }
         }
         let backtest = horizon.backtest
         guard backtest.recentObservations >= 20 else { return }

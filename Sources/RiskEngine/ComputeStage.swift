@@ -27,6 +27,8 @@ final class ComputeStage {
     private var rejectedSymbolsReported: Set<String> = []
     private var eventsIn: UInt64 = 0
     private var newestTs: Int64 = 0
+    /// Suspect jumps across symbols: many at once, the same way, is a market move, not bad prints.
+    private var marketMoves: MarketMoveDetector
 
     // The learning stage (ComputeStage+Learning.swift).
     let specs: [FeatureSpec]
@@ -60,6 +62,10 @@ final class ComputeStage {
         self.publisher = publisher
         self.lexicon = lexicon
         marketWide = MarketWideAlerts(configuration: pipeline.risk.market)
+        marketMoves = MarketMoveDetector(
+            configuration: .init(
+                minimumSymbols: pipeline.dataQuality.marketMoveSymbols,
+                window: pipeline.dataQuality.marketMoveWindowMilliseconds * 1_000_000))
         hedgeSizing = HedgeSizing(minimumRSquared: pipeline.hedging.minimumRSquared)
         let learning = pipeline.learning
         let window = pipeline.symbols.window
@@ -103,20 +109,47 @@ final class ComputeStage {
         }
     }
 
+    /// Hands the tick to its symbol's state, then processes every tick the state releases (a jump is
+    /// held until the prints after it decide, `SymbolState`): alerts for what data quality found, and the
+    /// learning and risk stages for the accepted ones. A jump that makes a market-wide move with other
+    /// symbols' pending jumps confirms all of them at once. - Complexity: O(1) amortised per tick; O(symbols)
+    /// when a market-wide move is recognised.
     private func process(_ tick: Tick, now: Int64) {
-        noteEventTime(tick.ts)
+        // A ts far ahead of the clock (quarantined as implausible) must not become the newest event time.
+        let maxAhead = pipeline.dataQuality.maxAheadMilliseconds * 1_000_000
+        if now < DataQualityMonitor.plausibleClock || tick.ts &- now <= maxAhead { noteEventTime(tick.ts) }
         guard let id = slot(for: tick.symbol) else { return }
-        let update = slots[id].state.update(tick: tick, now: now)
-        slots[id].lastPrice = tick.price
         slots[id].lastEventTs = tick.ts
-        slots[id].highWater = max(slots[id].highWater, tick.price)
+        if let jump = slots[id].state.receive(tick, now: now),
+            marketMoves.note(symbol: id, jumpReturn: jump.jumpReturn, at: jump.ts)
+        {
+            for other in slots.indices {
+                guard let pending = slots[other].state.pendingJump,
+                    marketMoves.isPart(of: pending.jumpReturn < 0 ? -1 : 1, ts: pending.ts)
+                else { continue }
+                slots[other].state.confirmPendingJump()
+                if other != id { processReleased(slot: other) }
+            }
+        }
+        processReleased(slot: id)
+    }
+
+    private func processReleased(slot id: Int) {
+        while let release = slots[id].state.nextReleased() {
+            process(release.tick, update: release.update, slot: id)
+        }
+    }
+
+    private func process(_ tick: Tick, update: SymbolState.Update, slot id: Int) {
+        // Counted before it is raised, so a subscriber that sees the alert sees the count.
+        if update.report.isQuarantined { counters.quarantined.wrappingAdd(1, ordering: .relaxed) }
         if !update.report.issues.isEmpty {
             dataQualityAlerts(update.report, slot: id, tick: tick)
         }
-        if update.report.isQuarantined {
-            counters.quarantined.wrappingAdd(1, ordering: .relaxed)
-            return
-        }
+        if update.report.isQuarantined { return }
+        // A quarantined print never sets the price or its high-water mark (a bad print would fake a drawdown).
+        slots[id].lastPrice = tick.price
+        slots[id].highWater = max(slots[id].highWater, tick.price)
         if modelCount > 0 { learningTick(tick, update: update, slot: id) }
         riskTick(tick, update: update, slot: id)
     }
@@ -173,8 +206,27 @@ final class ComputeStage {
                 state = .raised
             case .priceJump:
                 (value, threshold) = (report.jumpSigmas, pipeline.dataQuality.jumpSigmas)
-                message = "price jump on \(topic): log return \(report.jumpReturn) is \(Int(report.jumpSigmas)) "
-                    + "EWMA sigmas; event quarantined"
+                let bp = Int((report.jumpReturn * 10_000).rounded())
+                message = "bad print on \(topic): a jump of \(bp) bp (\(Int(report.jumpSigmas)) EWMA sigmas) that "
+                    + "the next print reverted; event quarantined"
+                state = .raised
+            case .implausibleTimestamp:
+                // Another unit: value × ts is nanoseconds (threshold 1). Ahead: seconds ahead of the clock.
+                switch report.timestampUnit {
+                case .nanoseconds?:
+                    let hours = (Double(report.aheadBy) / 3.6e11).rounded() / 10
+                    (value, threshold) = (
+                        Double(report.aheadBy) / 1e9, Double(pipeline.dataQuality.maxAheadMilliseconds) / 1e3
+                    )
+                    message = "ts \(tick.ts) on \(topic) is \(hours) h ahead of the engine's clock; event quarantined"
+                case let unit?:
+                    (value, threshold) = (Double(unit.nanoseconds), 1)
+                    message = "ts \(tick.ts) on \(topic) looks like \(unit.rawValue) since the epoch, not "
+                        + "nanoseconds; event quarantined"
+                case nil:
+                    (value, threshold) = (Double(tick.ts), 0)
+                    message = "ts \(tick.ts) on \(topic) is not a time since the epoch in any unit; event quarantined"
+                }
                 state = .raised
             case .stale:
                 (value, threshold) = (
@@ -196,7 +248,13 @@ final class ComputeStage {
     /// the open state for late subscribers.
     func emitAlert(_ alert: Alert) {
         let before = marketWide.folded
-        for out in marketWide.route(alert, symbolsSeen: slots.count) {
+        // Symbols with an event in the market-wide window: the market, as far as it is trading now.
+        var active = 0
+        if alert.kind != .dataQuality {
+            let since = alert.eventTs &- marketWide.window
+            for slot in slots where slot.lastEventTs >= since { active += 1 }
+        }
+        for out in marketWide.route(alert, symbolsSeen: active) {
             openState.record(publisher.publish(.alert(out)))
             counters.alertsOut.wrappingAdd(1, ordering: .relaxed)
         }
@@ -287,6 +345,7 @@ enum DataQualityKind: String, CaseIterable {
     case crossedQuote = "crossed_quote"
     case timestampBackwards = "timestamp_backwards"
     case priceJump = "price_jump"
+    case implausibleTimestamp = "implausible_timestamp"
     case stale
 
     var issue: DataQualityIssues {
@@ -296,6 +355,7 @@ enum DataQualityKind: String, CaseIterable {
         case .crossedQuote: .crossedQuote
         case .timestampBackwards: .timestampBackwards
         case .priceJump: .priceJump
+        case .implausibleTimestamp: .implausibleTimestamp
         case .stale: .recovered
         }
     }
@@ -325,8 +385,11 @@ struct SymbolSlot {
                 windowCapacity: pipeline.symbols.window, lambda: pipeline.volatility.lambda,
                 warmupReturns: pipeline.volatility.warmUp,
                 quality: .init(
-                    timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000, jumpThreshold: dq.jumpSigmas,
-                    staleAfter: dq.staleAfterMilliseconds * 1_000_000)))
+                    timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000,
+                    staleAfter: dq.staleAfterMilliseconds * 1_000_000, maxAhead: dq.maxAheadMilliseconds * 1_000_000),
+                jumps: .init(
+                    threshold: dq.jumpSigmas, confirmTicks: dq.jumpConfirmTicks,
+                    confirmAfter: dq.jumpConfirmMilliseconds * 1_000_000)))
         let v = pipeline.volatility
         let own = pipeline.risk.symbols[symbol]
         volatilityRule = own?.volatility?.rule

@@ -6,7 +6,8 @@ import MarketEvents
 /// Rule, per alert kind (`data_quality` is never folded: each is about one feed):
 /// - Every per-symbol alert updates which symbols have that kind open (raised and not cleared).
 /// - While no market alert of the kind is open, each raise is remembered with its event time; once the
-///   distinct symbols raising within `window` reach `max(minimumSymbols, ⌈fraction × symbols seen⌉)`,
+///   distinct symbols raising within `window` reach `max(minimumSymbols, ⌈fraction × active⌉)`, where
+///   active symbols are those with an event within `window` of event time,
 ///   one alert for the symbol `MARKET` is raised, naming them (its drivers: each symbol's value), and
 ///   the raise that tipped it is folded into it instead of going out on its own.
 /// - While it is open, further raises of that kind are folded (not published; `folded` counts them), and
@@ -44,7 +45,7 @@ struct MarketWideAlerts {
     }
 
     /// What to publish for one per-symbol alert: the alert itself, a market alert instead, or nothing.
-    /// `symbolsSeen` is how many symbols the engine tracks.
+    /// `symbolsSeen` is how many symbols had an event within `window`.
     mutating func route(_ alert: Alert, symbolsSeen: Int) -> [Alert] {
         guard alert.kind != .dataQuality, alert.symbol != Self.symbol else { return [alert] }
         var state = kinds[alert.kind] ?? KindState()
@@ -98,7 +99,7 @@ struct MarketWideAlerts {
             Self.marketAlert(
                 kind: alert.kind, severity: severity, state: .raised, at: alert.eventTs, value: Double(names.count),
                 threshold: Double(needed),
-                message: "market-wide \(alert.kind.rawValue): \(names.count) of \(symbolsSeen) symbols within "
+                message: "market-wide \(alert.kind.rawValue): \(names.count) of \(symbolsSeen) active symbols within "
                     + "\((seconds * 10).rounded() / 10) s (\(names.joined(separator: ", "))); latest: \(alert.message)",
                 drivers: Self.drivers(state.open.filter { names.contains($0.key) }))
         ]

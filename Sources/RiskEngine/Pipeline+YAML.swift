@@ -64,6 +64,14 @@ extension Pipeline {
                     case "backwards_tolerance_ms":
                         pipeline.dataQuality.backwardsToleranceMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
                     case "jump_sigmas": pipeline.dataQuality.jumpSigmas = try r.double(n, p, 1...1_000)
+                    case "jump_confirm_ticks": pipeline.dataQuality.jumpConfirmTicks = try r.int(n, p, 1...1_000)
+                    case "jump_confirm_ms":
+                        pipeline.dataQuality.jumpConfirmMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
+                    case "market_move_symbols": pipeline.dataQuality.marketMoveSymbols = try r.int(n, p, 2...1_000_000)
+                    case "market_move_window_ms":
+                        pipeline.dataQuality.marketMoveWindowMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
+                    case "max_ahead_ms":
+                        pipeline.dataQuality.maxAheadMilliseconds = Int64(try r.int(n, p, 0...31_536_000_000))
                     case "cooldown_ms": pipeline.dataQuality.cooldownMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
                     default: throw r.unknown(k, n, p)
                     }

@@ -48,8 +48,19 @@ public struct Pipeline: Sendable, Hashable {
         public var staleAfterMilliseconds: Int64 = 5_000
         /// Event time may go backwards by this much before it is an issue.
         public var backwardsToleranceMilliseconds: Int64 = 1
-        /// A log return beyond this many EWMA sigmas is a suspicious jump.
+        /// A log return of the quote mid beyond this many EWMA sigmas is a suspect jump: held until the
+        /// prints after it confirm it (market data) or revert (a bad print, quarantined).
         public var jumpSigmas = 8.0
+        /// Prints holding the new level that confirm a jump; also the most ticks a symbol holds.
+        public var jumpConfirmTicks = 3
+        /// Event time after a jump from which one print holding the new level confirms it.
+        public var jumpConfirmMilliseconds: Int64 = 1_000
+        /// Symbols jumping the same way within `marketMoveWindowMilliseconds` that make a market-wide move,
+        /// confirmed on all of them at once.
+        public var marketMoveSymbols = 3
+        public var marketMoveWindowMilliseconds: Int64 = 1_000
+        /// A nanosecond `ts` further than this ahead of the engine's clock is implausible (quarantined).
+        public var maxAheadMilliseconds: Int64 = 86_400_000
         /// Minimum time between two data_quality alerts for the same symbol and issue.
         public var cooldownMilliseconds: Int64 = 1_000
     }

@@ -1,4 +1,3 @@
-internal import Glibc
 public import MarketEvents
 
 /// The kinds of data-quality issue one event can have (PRODUCT.md §2). A set, so one event can have
@@ -17,14 +16,24 @@ public struct DataQualityIssues: OptionSet, Sendable, Hashable {
     public static let crossedQuote = DataQualityIssues(rawValue: 1 << 2)
     /// `ts` is more than the tolerance behind the newest timestamp seen. Quarantined.
     public static let timestampBackwards = DataQualityIssues(rawValue: 1 << 3)
-    /// `|log(price / last seen price)|` is more than `jumpThreshold` sigmas. Quarantined.
+    /// A price jump beyond the threshold that the prints after it did not confirm: they went back to the
+    /// old level, so this is a bad print. Quarantined. Set by `SymbolState` (see `JumpFilter`), never by
+    /// the monitor.
     public static let priceJump = DataQualityIssues(rawValue: 1 << 4)
     /// The first event after the feed was reported stale. Informational: not quarantined.
     public static let recovered = DataQualityIssues(rawValue: 1 << 5)
+    /// `ts` is not nanoseconds since the epoch near the engine's clock: most likely another unit
+    /// (`DataQualityReport.timestampUnit`), or nanoseconds far ahead of the clock. Quarantined: its event
+    /// time would poison every time-based estimator (elapsed times, horizons, decays).
+    public static let implausibleTimestamp = DataQualityIssues(rawValue: 1 << 6)
+    /// A price jump beyond the threshold that the prints after it confirmed (the new level held, or many
+    /// symbols jumped together). Informational: the tick is market data and was accepted with its full
+    /// return. Set by `SymbolState`, never by the monitor.
+    public static let confirmedJump = DataQualityIssues(rawValue: 1 << 7)
 
     /// The issues that keep an event away from the models.
     public static let quarantining: DataQualityIssues = [
-        .sequenceBackwards, .crossedQuote, .timestampBackwards, .priceJump,
+        .sequenceBackwards, .crossedQuote, .timestampBackwards, .priceJump, .implausibleTimestamp,
     ]
 }
 
@@ -40,9 +49,14 @@ public struct DataQualityReport: Sendable, Hashable {
     public var ask = 0.0
     /// `.timestampBackwards`: how far behind the newest timestamp seen, nanoseconds (`> tolerance`).
     public var backwardsBy: Int64 = 0
-    /// `.priceJump`: the log return against the last seen price, and its size in sigmas.
+    /// `.priceJump`, `.confirmedJump`: the log return against the last accepted price, and its size in
+    /// sigmas of the volatility when the jump was first seen.
     public var jumpReturn = 0.0
     public var jumpSigmas = 0.0
+    /// `.implausibleTimestamp`: the unit `ts` most likely is (`nil`: none of them); `.nanoseconds` when it
+    /// is nanoseconds but `aheadBy` (> `maxAhead`) ahead of the engine's clock.
+    public var timestampUnit: TimestampUnit?
+    public var aheadBy: Int64 = 0
     /// `.recovered`: how long the feed was silent, nanoseconds of the engine's clock.
     public var silence: Int64 = 0
 
@@ -57,8 +71,9 @@ public struct DataQualityReport: Sendable, Hashable {
     }
 }
 
-/// Data-quality checks for one feed (one symbol's topic): sequence gaps, crossed quotes, timestamps
-/// going backwards, price jumps and staleness. It sees every valid event, quarantined or not.
+/// Data-quality checks of one event at a time for one feed (one symbol's topic): sequence gaps, crossed
+/// quotes, timestamps going backwards or in an implausible unit, and staleness. It sees every valid event,
+/// quarantined or not. Price jumps need the prints after them to be judged: `JumpFilter` does that.
 ///
 /// Conventions:
 /// - Sequence: the first `seq` seen sets the expectation; then `seq == expected` is clean, `seq >
@@ -66,15 +81,16 @@ public struct DataQualityReport: Sendable, Hashable {
 ///   quarantined). After either, the expectation becomes `seq + 1`, so a restarted publisher costs one
 ///   quarantined event and a duplicate of the previous frame no spurious gap. Events without `seq` skip
 ///   the check.
+/// - Timestamp unit: `ts` is read against the engine's clock `now` (`TimestampUnit.likely`). A `ts` that
+///   reads as seconds, milliseconds or microseconds since the epoch, is not positive, or is nanoseconds
+///   more than `maxAhead` ahead of the clock is `.implausibleTimestamp` and quarantined; it takes no part
+///   in the backwards check below (a millisecond `ts` would otherwise drag the high-water mark).
+///   Nanoseconds in the past are plausible however old (a replay of a recorded session). The check needs
+///   a real clock: a `now` before `plausibleClock` (2001, a test's manual clock) turns it off.
 /// - Timestamps: compared with the newest timestamp seen (a high-water mark, so a burst of late events
 ///   is caught, not only the first). After `timestampResync` backwards events in a row the high-water
 ///   mark is reset to the newest of them: a feed whose clock genuinely stepped back is quarantined for
 ///   that many events, not until it catches up.
-/// - Price jumps: `r = log(price / lastSeenPrice)`, where the last seen price includes quarantined
-///   events. A genuine level shift is therefore flagged once and the next price, compared with the
-///   shifted one, is clean; a single bad print is flagged twice (going and coming back). Checked only when
-///   the caller passes a `sigma` (a warm volatility estimate); the sigma used is `max(sigma, sigmaFloor)`
-///   so a flat price history cannot make every later move a jump.
 /// - Staleness: measured on the engine's clock (`now`), from the last event inspected; before the first
 ///   event a feed is never stale. `checkStale(now:)` reports the transition to stale once; the next event
 ///   carries `.recovered`.
@@ -86,31 +102,30 @@ public struct DataQualityMonitor: Sendable, Hashable {
         public var timestampTolerance: Int64
         /// Backwards events in a row after which the timestamp high-water mark follows the feed.
         public var timestampResync: Int
-        /// A price move beyond this many sigmas is a jump.
-        public var jumpThreshold: Double
-        /// Least sigma (log-return units) a jump is measured against.
-        public var sigmaFloor: Double
         /// Silence (engine clock, nanoseconds) after which the feed is stale.
         public var staleAfter: Int64
+        /// A nanosecond `ts` more than this far ahead of the engine's clock is implausible.
+        public var maxAhead: Int64
 
         public init(
-            timestampTolerance: Int64 = 1_000_000, timestampResync: Int = 10, jumpThreshold: Double = 8,
-            sigmaFloor: Double = 1e-4, staleAfter: Int64 = 5_000_000_000
+            timestampTolerance: Int64 = 1_000_000, timestampResync: Int = 10, staleAfter: Int64 = 5_000_000_000,
+            maxAhead: Int64 = 86_400_000_000_000
         ) {
             self.timestampTolerance = timestampTolerance
             self.timestampResync = timestampResync
-            self.jumpThreshold = jumpThreshold
-            self.sigmaFloor = sigmaFloor
             self.staleAfter = staleAfter
+            self.maxAhead = maxAhead
         }
     }
+
+    /// The earliest engine clock the timestamp-unit check trusts: 2001-09-09, 10¹⁸ ns after the epoch.
+    public static let plausibleClock: Int64 = 1_000_000_000_000_000_000
 
     public let configuration: Configuration
 
     private var expectedSeq: UInt64?
     private var newestTs: Int64?
     private var backwardsInARow = 0
-    private var lastSeenPrice: Double?
     /// Engine clock at the last event inspected.
     private var lastEventClock: Int64?
     /// Whether `checkStale` has reported the feed stale and no event has arrived since.
@@ -118,23 +133,19 @@ public struct DataQualityMonitor: Sendable, Hashable {
 
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.timestampTolerance >= 0 && configuration.timestampResync >= 1)
-        precondition(configuration.jumpThreshold > 0 && configuration.sigmaFloor >= 0)
-        precondition(configuration.staleAfter > 0)
+        precondition(configuration.staleAfter > 0 && configuration.maxAhead >= 0)
         self.configuration = configuration
     }
 
-    /// Inspects a tick received when the engine's clock read `now`. `sigma` is the current per-event
-    /// volatility of log returns, or `nil` while it is not warm (no jump check).
+    /// Inspects a tick received when the engine's clock read `now` (nanoseconds since the epoch).
     /// - Complexity: O(1), no allocation.
-    public mutating func inspect(_ tick: Tick, sigma: Double?, now: Int64) -> DataQualityReport {
-        inspect(seq: tick.seq, ts: tick.ts, price: tick.price, bid: tick.bid, ask: tick.ask, sigma: sigma, now: now)
+    public mutating func inspect(_ tick: Tick, now: Int64) -> DataQualityReport {
+        inspect(seq: tick.seq, ts: tick.ts, bid: tick.bid, ask: tick.ask, now: now)
     }
 
-    /// Inspects one valid event's fields (events without a price or quote pass `nil`).
-    /// - Complexity: O(1), no allocation.
-    public mutating func inspect(
-        seq: UInt64?, ts: Int64, price: Double?, bid: Double?, ask: Double?, sigma: Double?, now: Int64
-    ) -> DataQualityReport {
+    /// Inspects one valid event's fields (events without a quote pass `nil`).
+    /// - Complexity: O(1), no allocation (two logarithms only for an implausible timestamp).
+    public mutating func inspect(seq: UInt64?, ts: Int64, bid: Double?, ask: Double?, now: Int64) -> DataQualityReport {
         var report = DataQualityReport()
 
         if isStale, let last = lastEventClock {
@@ -159,7 +170,13 @@ public struct DataQualityMonitor: Sendable, Hashable {
             report.ask = ask
         }
 
-        if let newest = newestTs, ts < newest, newest - ts > configuration.timestampTolerance {
+        if now >= Self.plausibleClock,
+            let unit = Self.implausibleUnit(ts: ts, now: now, maxAhead: configuration.maxAhead)
+        {
+            report.issues.insert(.implausibleTimestamp)
+            report.timestampUnit = unit
+            if unit == .nanoseconds { report.aheadBy = ts - now }
+        } else if let newest = newestTs, ts < newest, newest - ts > configuration.timestampTolerance {
             report.issues.insert(.timestampBackwards)
             report.backwardsBy = newest - ts
             backwardsInARow += 1
@@ -171,20 +188,17 @@ public struct DataQualityMonitor: Sendable, Hashable {
             backwardsInARow = 0
             newestTs = max(newestTs ?? ts, ts)
         }
-
-        if let price {
-            if let sigma, let previous = lastSeenPrice {
-                let r = log(price / previous)
-                let sigmas = abs(r) / max(sigma, configuration.sigmaFloor)
-                if sigmas > configuration.jumpThreshold {
-                    report.issues.insert(.priceJump)
-                    report.jumpReturn = r
-                    report.jumpSigmas = sigmas
-                }
-            }
-            lastSeenPrice = price
-        }
         return report
+    }
+
+    /// `nil` when `ts` is plausible nanoseconds; otherwise the unit it most likely is, `.nanoseconds` for
+    /// a time more than `maxAhead` ahead of `now`, wrapped in `.some(nil)` when it is no unit at all.
+    private static func implausibleUnit(ts: Int64, now: Int64, maxAhead: Int64) -> TimestampUnit?? {
+        // Fast path, no logarithm: within 1.5 decades below the clock and not too far ahead.
+        if ts &- now <= maxAhead, Double(ts) * 31.622_776_601_683_793 > Double(now) { return nil }
+        guard let unit = TimestampUnit.likely(ts: ts, clock: now) else { return .some(nil) }
+        if unit != .nanoseconds || ts - now > maxAhead { return unit }
+        return nil
     }
 
     /// Checks for silence on the engine's clock. Returns the silence in nanoseconds when the feed has

@@ -6,8 +6,8 @@ public import OnlineLearning
 /// from the news that names the symbol. `specs` fixes the vector's layout: `write(into:)` fills element `i`
 /// with `specs[i]` (conventions on `FeatureSpec`).
 ///
-/// Calling contract. After `SymbolState.update(tick:now:)`, call `observe(tick:update:state:)` with that
-/// tick, the update it returned and the updated state, for every tick (quarantined ones are ignored, so a
+/// Calling contract. For every tick `SymbolState.nextReleased()` releases, call `observe(tick:update:state:)`
+/// with that tick, its update and the state as released (quarantined ones are ignored, so a
 /// quarantined tick moves no feature). The features read `SymbolState`'s windows (prices, returns, spreads,
 /// sizes) and volatility rather than keeping copies; a feature over the last `n` values reads the value
 /// leaving its window from the state's window (`window[newest: n]`), so the state's window capacity must be
@@ -146,7 +146,7 @@ public struct SymbolFeatures: Sendable {
     /// The features' names in vector order.
     public var names: [String] { specs.map(\.name) }
 
-    /// Folds in one tick after `state.update(tick:now:)` returned `update`. Quarantined ticks are ignored.
+    /// Folds in one tick after `state.nextReleased()` released it with `update`. Quarantined ticks are ignored.
     /// - Precondition: `state` is the `SymbolState` that produced `update`, fed every tick this value was,
     ///   with window capacity `configuration.windowCapacity`.
     /// - Complexity: O(number of features), amortised for `range_<n>`; no allocation.

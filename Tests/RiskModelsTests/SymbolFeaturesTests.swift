@@ -120,7 +120,7 @@ import Testing
         for (step, tick) in Self.stream(count: 3_000, seed: seed).enumerated() {
             features.write(into: &vector)
             let before = vector
-            let update = state.update(tick: tick, now: tick.ts)
+            let update = state.updateAtOnce(tick: tick, now: tick.ts)
             features.observe(tick: tick, update: update, state: state)
             features.write(into: &vector)
             if update.report.isQuarantined {
@@ -154,7 +154,7 @@ import Testing
         var vector: [Double] = []
         for (i, p) in prices.enumerated() {
             let tick = Tick(symbol: "X", ts: Int64(i) * Self.second, price: p)
-            features.observe(tick: tick, update: state.update(tick: tick, now: 0), state: state)
+            features.observe(tick: tick, update: state.updateAtOnce(tick: tick, now: 0), state: state)
             features.write(into: &vector)
             #expect(features.isReady(0) == (i >= 3) && features.isReady(1) == (i >= 2))
             #expect(features.isReady(2) == (i >= 2) && features.isReady(3) == (i >= 1))
@@ -177,7 +177,7 @@ import Testing
         let base: Int64 = 50 * Self.second
         func feed(_ t: Int64, size: Double?) {
             let tick = Tick(symbol: "X", ts: base + t, price: 100, size: size)
-            features.observe(tick: tick, update: state.update(tick: tick, now: 0), state: state)
+            features.observe(tick: tick, update: state.updateAtOnce(tick: tick, now: 0), state: state)
         }
         feed(0, size: 5)
         #expect(!features.isWarm && features.value(at: 0) == 0)  // warm after one half-life
@@ -209,7 +209,7 @@ import Testing
         features.write(into: &v)
         #expect(abs(v[0] + 0.2) < 1e-15 && abs(v[1] - 1.5) < 1e-15)
         let tick = Tick(symbol: "X", ts: 30 * Self.second, price: 100)
-        features.observe(tick: tick, update: state.update(tick: tick, now: 0), state: state)
+        features.observe(tick: tick, update: state.updateAtOnce(tick: tick, now: 0), state: state)
         features.write(into: &v)
         #expect(abs(v[0] + 0.05) < 1e-15 && abs(v[1] - 0.375) < 1e-15)
         // A late news item does not move time back; a non-finite sentiment is ignored.
@@ -247,7 +247,7 @@ import Testing
         let ticks = Self.stream(count: 1_500, seed: 9)
         func feed(_ f: inout SymbolFeatures, _ s: inout SymbolState, _ i: Int) {
             let tick = ticks[i]
-            f.observe(tick: tick, update: s.update(tick: tick, now: tick.ts), state: s)
+            f.observe(tick: tick, update: s.updateAtOnce(tick: tick, now: tick.ts), state: s)
             if i % 37 == 0 { f.observeNews(sentiment: Double(i % 7) / 3 - 1, at: tick.ts) }
             if i % 5 == 0 { f.setIndexReturn(Double(i) * 1e-5) }
         }
