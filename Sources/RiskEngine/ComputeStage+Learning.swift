@@ -160,15 +160,26 @@ extension ComputeStage {
             .prefix(limit).map { $0 }
     }
 
-    /// Feeds ADWIN the driving model's absolute residual. A detected change to larger errors (the mean
-    /// error of the window ADWIN keeps is at least 25 % above what it was) raises `model_drift`, at most
-    /// once per `drift_cooldown_ms`; a change to smaller errors is the model doing better, not news.
+    /// Feeds ADWIN the driving model's absolute residual. A detected change to larger errors of at least
+    /// `drift_min_ratio` becomes pending; if the mean error is still that high `drift_confirm_rows`
+    /// scored rows later, `model_drift` is raised (at most once per `drift_cooldown_ms`). A change to
+    /// smaller errors is the model doing better, not news; a short-lived one is noise.
     private func driftCheck(slot id: Int, residual: Double, at ts: Int64) {
         guard residual.isFinite else { return }
-        let before = slots[id].risk.drift.estimation
-        guard slots[id].risk.drift.update(residual) else { return }
+        let ratio = pipeline.risk.driftMinimumRatio
+        let estimateBefore = slots[id].risk.drift.estimation
+        let detected = slots[id].risk.drift.update(residual)
+        if detected, slots[id].risk.drift.estimation >= ratio * estimateBefore, slots[id].risk.driftPending == nil {
+            slots[id].risk.driftPending = (estimateBefore, 0)
+        }
+        guard var pending = slots[id].risk.driftPending else { return }
+        pending.rows += 1
+        slots[id].risk.driftPending = pending
+        guard pending.rows >= pipeline.risk.driftConfirmRows else { return }
+        slots[id].risk.driftPending = nil
+        let before = pending.before
         let after = slots[id].risk.drift.estimation
-        guard after > 1.25 * before else { return }
+        guard after >= ratio * before else { return }
         let cooldown = pipeline.risk.driftCooldownMilliseconds * 1_000_000
         let last = slots[id].risk.lastDriftAlert
         slots[id].risk.lastDriftAlert = ts
@@ -179,12 +190,13 @@ extension ComputeStage {
             Alert(
                 seq: 0, ts: 0, eventTs: ts, symbol: slots[id].symbol, kind: .modelDrift, severity: .warning,
                 state: .raised, value: after, threshold: before,
-                message: "\(slots[id].symbol): model '\(name)' errors shifted up (ADWIN): mean |error| "
-                    + "\(formatRatio(after)) of EWMA volatility, was \(formatRatio(before)); the models are adapting",
+                message: "\(slots[id].symbol): model '\(name)' errors shifted up and stayed up (ADWIN, "
+                    + "\(pipeline.risk.driftConfirmRows) rows): mean |error| \(formatRatio(after)) of EWMA volatility, "
+                    + "was \(formatRatio(before)); forecasts are less reliable while the models adapt",
                 drivers: [
-                    .init(feature: "mean_abs_error", contribution: after),
-                    .init(feature: "mean_abs_error_before", contribution: before),
-                ]))
+                    .init(feature: "mean_abs_error_ratio", contribution: after),
+                    .init(feature: "mean_abs_error_ratio_before", contribution: before),
+                ] + forecastDrivers(slot: id, limit: 3)))
     }
 
     /// A raised `model_drift` clears once a cooldown of event time passed without another shift up.
@@ -199,7 +211,7 @@ extension ComputeStage {
                 seq: 0, ts: 0, eventTs: ts, symbol: slots[id].symbol, kind: .modelDrift, severity: .info,
                 state: .cleared, value: mean, threshold: 0,
                 message: "\(slots[id].symbol): model errors stable again (mean |error| \(formatRatio(mean)))",
-                drivers: []))
+                drivers: [.init(feature: "mean_abs_error_ratio", contribution: mean)]))
     }
 }
 

@@ -132,6 +132,10 @@ extension Pipeline {
         /// ADWIN δ on the driving model's absolute residuals; a detected change raises `model_drift`.
         public var driftDelta = 0.002
         public var driftCooldownMilliseconds: Int64 = 10_000
+        /// `model_drift` needs the mean error to rise by this factor (large) ...
+        public var driftMinimumRatio = 1.5
+        /// ... and to stay there for this many scored rows after ADWIN found it (lasting).
+        public var driftConfirmRows = 200
         /// Per-symbol overrides of the volatility and drawdown limits (a symbol's own risk appetite).
         public var symbols: [String: SymbolLimits] = [:]
         /// When most symbols raise the same kind at once, one market-wide alert replaces theirs.
@@ -271,6 +275,8 @@ extension Pipeline {
         if !(risk.liquidityLambda > 0 && risk.liquidityLambda < 1) { return "risk.liquidity_lambda: must be in (0, 1)" }
         if !(risk.newsHalfLifeSeconds > 0) { return "risk.news_half_life_s: must be > 0" }
         if !(risk.driftDelta > 0 && risk.driftDelta < 1) { return "risk.drift_delta: must be in (0, 1)" }
+        if !(risk.driftMinimumRatio > 1) { return "risk.drift_min_ratio: must be > 1" }
+        if risk.driftConfirmRows < 0 { return "risk.drift_confirm_rows: must be >= 0" }
         for (path, limit) in [("risk.drawdown", risk.drawdown), ("risk.liquidity", risk.liquidity),
                               ("risk.news_shock", risk.newsShock)] {
             if let problem = bad(limit, path) { return problem }

@@ -334,6 +334,8 @@ extension Reader {
             case "news_half_life_s": risk.newsHalfLifeSeconds = try double(n, p, 1e-3...86_400)
             case "drift_delta": risk.driftDelta = try double(n, p, 1e-9...0.5)
             case "drift_cooldown_ms": risk.driftCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
+            case "drift_min_ratio": risk.driftMinimumRatio = try double(n, p, 1.01...1_000)
+            case "drift_confirm_rows": risk.driftConfirmRows = try int(n, p, 0...10_000_000)
             case "symbols":
                 try mapping(n, path: p) { sym, sn, sp throws(PipelineError) in
                     guard WireCodec.isValidSymbol(sym) else { throw self.error(sn, sp, "'\(sym)' is not a valid symbol") }

@@ -21,6 +21,9 @@ struct SymbolRisk {
     var driftModel = -1
     var lastDriftAlert: Int64 = .min
     var driftRaised = false
+    /// A shift up that ADWIN found and that must last `drift_confirm_rows` scored rows before it is
+    /// raised: the mean error before it, and the rows scored since.
+    var driftPending: (before: Double, rows: Int)?
     /// Variance per second on an event-time grid: the volatility alert, every horizon's VaR, position
     /// risk.
     var intraday: IntradayVariance
