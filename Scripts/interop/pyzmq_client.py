@@ -283,8 +283,10 @@ def run_desk(args):
     return 0
 
 
-HEDGE_KEYS = ["type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason"]
-RISK_KEYS = ["type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "models"]
+HEDGE_KEYS = ["type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason",
+              "position", "delta"]
+RISK_KEYS = ["type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s",
+             "warming", "horizons", "models"]
 
 
 def run_risk(args):
@@ -314,7 +316,8 @@ def run_risk(args):
                     return fail(f"hedge keys {list(m.keys())}")
                 if (m["account"], m["hedge_symbol"]) != ("DESK1", "IDX"):
                     return fail(f"hedge {m}")
-                if not (1.0 < m["ratio"] < 1.6 and m["quantity"] < 0 and m["notional"] < 0 and m["reason"]):
+                if not (1.0 < m["ratio"] < 1.6 and m["quantity"] < 0 and m["notional"] < 0 and m["reason"]
+                        and m["position"] == 0 and m["delta"] == m["quantity"]):
                     return fail(f"hedge values {m}")
                 seen.add("hedge")
             elif topic == b"alert.ACME" and m["kind"] == "news_shock" and m["state"] == "raised":
@@ -331,6 +334,8 @@ def run_risk(args):
                 if scored and m["var"] is not None:
                     if not (0 < m["var"] < m["es"] < 1 and m["confidence"] == 0.99 and m["volatility"] > 0):
                         return fail(f"risk values {m}")
+                    if m["horizon_s"] != 60 or m["warming"] or [h["horizon_s"] for h in m["horizons"]] != [60, 3600, 23400]:
+                        return fail(f"risk horizons {m}")
                     seen.add("risk")
     finally:
         sub.close()

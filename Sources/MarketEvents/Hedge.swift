@@ -1,5 +1,6 @@
-/// A hedge signal published on `hedge.<SYMBOL>` (wire contract v1): trade `quantity` of `hedgeSymbol`
-/// (signed; `ratio` units of hedge per unit of `symbol`) to bring `account`'s risk back within its limit.
+/// A hedge signal published on `hedge.<SYMBOL>` (wire contract v1): hold `quantity` of `hedgeSymbol` (a
+/// target position, signed; `ratio` units of hedge per unit of `symbol`) to bring `account`'s risk back
+/// within its limit; `delta` is the trade from the previous target.
 public struct Hedge: Sendable, Hashable {
     public var seq: UInt64
     public var ts: Int64
@@ -10,10 +11,15 @@ public struct Hedge: Sendable, Hashable {
     public var quantity: Double
     public var notional: Double
     public var reason: String
+    /// The account's current position in `symbol` (for a portfolio signal, in `hedgeSymbol`).
+    public var position: Double?
+    /// `quantity` minus the previous target signalled for this account and symbol (0 before the first):
+    /// what to trade if the previous signal was executed.
+    public var delta: Double?
 
     public init(
         seq: UInt64, ts: Int64, account: String, symbol: String, hedgeSymbol: String, ratio: Double,
-        quantity: Double, notional: Double, reason: String
+        quantity: Double, notional: Double, reason: String, position: Double? = nil, delta: Double? = nil
     ) {
         self.seq = seq
         self.ts = ts
@@ -24,5 +30,7 @@ public struct Hedge: Sendable, Hashable {
         self.quantity = quantity
         self.notional = notional
         self.reason = reason
+        self.position = position
+        self.delta = delta
     }
 }

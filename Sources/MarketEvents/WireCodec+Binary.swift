@@ -12,7 +12,8 @@ extension EventKind {
         case .news: 0b0000_1111  // id, body, source, sentiment
         case .position: 0b0000_0001  // price
         case .alert: 0b0000_0001  // account
-        case .hedge, .heartbeat: 0
+        case .hedge: 0b11  // position, delta
+        case .heartbeat: 0
         case .risk: 0b1111_1111  // price, volatility, var, es, confidence, drawdown, horizon_s, warming
         }
     }
@@ -179,8 +180,9 @@ extension WireCodec {
         case .hedge(let hedge):
             let size =
                 43 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
+                + optional(hedge.position) + optional(hedge.delta)
             emit(.hedge, size: size, to: &buffer) { w in
-                w.u8(0)
+                w.u8((hedge.position == nil ? 0 : 1) | (hedge.delta == nil ? 0 : 2))
                 w.u64(hedge.seq)
                 w.i64(hedge.ts)
                 w.f64(hedge.ratio)
@@ -190,6 +192,8 @@ extension WireCodec {
                 w.symbol(hedge.symbol)
                 w.symbol(hedge.hedgeSymbol)
                 w.text(hedge.reason)
+                w.f64(ifPresent: hedge.position)
+                w.f64(ifPresent: hedge.delta)
             }
         case .risk(let risk):
             var size =
@@ -527,12 +531,14 @@ extension WireCodec {
             let symbol = try r.symbol("symbol")
             let hedgeSymbol = try r.symbol("hedge_symbol")
             let reason = try r.text("reason")
+            let position = has(0) ? try r.f64("position", .finite) : nil
+            let delta = has(1) ? try r.f64("delta", .finite) : nil
             try r.finish()
             try checkKey(key, names: symbol, "symbol")
             return .hedge(
                 Hedge(
                     seq: seq, ts: ts, account: account, symbol: symbol, hedgeSymbol: hedgeSymbol, ratio: ratio,
-                    quantity: quantity, notional: notional, reason: reason))
+                    quantity: quantity, notional: notional, reason: reason, position: position, delta: delta))
         case .risk:
             var risk = RiskSnapshot(seq: try r.u64("seq"), ts: try r.timestamp("ts"), symbol: "")
             if has(0) { risk.price = try r.f64("price", .positive) }

@@ -176,6 +176,7 @@ struct AlertFields: JSONObjectBuilder {
 struct HedgeFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
         "type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason",
+        "position", "delta",
     ]
     /// Everything but `type`.
     static let requiredMask: UInt64 = 0b11_1111_1110
@@ -193,7 +194,9 @@ struct HedgeFields: JSONObjectBuilder {
         case 6: hedge.ratio = try reader.readDouble(.finite)
         case 7: hedge.quantity = try reader.readDouble(.finite)
         case 8: hedge.notional = try reader.readDouble(.finite)
-        default: hedge.reason = try reader.readString()
+        case 9: hedge.reason = try reader.readString()
+        case 10: hedge.position = try reader.readDouble(.finite)
+        default: hedge.delta = try reader.readDouble(.finite)
         }
     }
 }

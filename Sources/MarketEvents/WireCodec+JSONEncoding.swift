@@ -220,6 +220,10 @@ extension WireCodec {
             w.double(hedge.notional)
             w.raw(#","reason":"#)
             w.string(hedge.reason)
+            w.raw(#","position":"#)
+            w.double(hedge.position)
+            w.raw(#","delta":"#)
+            w.double(hedge.delta)
             w.raw("}")
         case .risk(let risk):
             w.raw(#"{"type":"risk","seq":"#)

@@ -23,8 +23,9 @@ extension ComputeStage {
                     .hedge(
                         Hedge(
                             seq: 0, ts: 0, account: key.account, symbol: key.symbol, hedgeSymbol: h, ratio: 0,
-                            quantity: -target, notional: -target * hedgePrice,
-                            reason: "position closed: unwind the \(formatRatio(target)) \(h) hedge signalled for it")))
+                            quantity: 0, notional: 0,
+                            reason: "position closed: target hedge 0, unwind the \(formatRatio(target)) \(h) "
+                                + "signalled for it", position: target, delta: -target)))
                 counters.hedgesOut.wrappingAdd(1, ordering: .relaxed)
             }
         } else {
@@ -168,12 +169,16 @@ extension ComputeStage {
         guard let proposal = hedgeGates[key, default: HedgeSignalGate(materialChange: pipeline.hedging.materialChange)]
             .admit(decision, at: ts)
         else { return }
+        // On the wire: the target position in the hedge instrument, the position held in it now, and
+        // the trade between them.
+        let price = proposal.quantity != 0 ? proposal.notional / proposal.quantity : 0
         publisher.publish(
             .hedge(
                 Hedge(
                     seq: 0, ts: 0, account: key.account, symbol: symbol, hedgeSymbol: proposal.hedgeSymbol,
-                    ratio: proposal.ratio * valueRatioScale, quantity: proposal.quantity, notional: proposal.notional,
-                    reason: proposal.reason)))
+                    ratio: proposal.ratio * valueRatioScale, quantity: proposal.targetHedge,
+                    notional: proposal.targetHedge * price, reason: "target hedge position: " + proposal.reason,
+                    position: proposal.targetHedge - proposal.quantity, delta: proposal.quantity)))
         counters.hedgesOut.wrappingAdd(1, ordering: .relaxed)
     }
 

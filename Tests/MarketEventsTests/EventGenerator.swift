@@ -143,7 +143,8 @@ struct EventGenerator {
     mutating func hedge() -> Hedge {
         Hedge(
             seq: uint64(), ts: timestamp(), account: symbol(), symbol: symbol(), hedgeSymbol: symbol(), ratio: finite(),
-            quantity: finite(), notional: finite(), reason: text())
+            quantity: finite(), notional: finite(), reason: text(), position: maybe { $0.finite() },
+            delta: maybe { $0.finite() })
     }
 
     mutating func risk() -> RiskSnapshot {

@@ -115,7 +115,8 @@ import Testing
         #expect(hedges.count == 3, "\(hedges)")
         if hedges.count == 3 {
             #expect(abs(hedges[1].quantity - 2 * hedges[0].quantity) < 0.05 * abs(hedges[1].quantity))
-            #expect(hedges[2].quantity == -hedges[1].quantity, "the unwind reverses the last target")
+            #expect(hedges[2].quantity == 0 && hedges[2].delta == -hedges[1].quantity, "the unwind: target 0")
+            #expect(hedges[0].position == 0 && hedges[0].delta == hedges[0].quantity, "nothing held before")
             #expect(hedges[2].reason.contains("unwind"))
         }
         let beat = try #require(try harness.heartbeat { _ in true })
