@@ -166,6 +166,13 @@ def main():
     args = parser.parse_args()
 
     variants = [("sgd", ["--model", "sgd"]),
+                ("sgd --clip 3", ["--model", "sgd", "--clip", "3"]),
+                ("sgd --clip 10", ["--model", "sgd", "--clip", "10"]),
+                ("sgd --learning-rate 1", ["--model", "sgd", "--learning-rate", "1"]),
+                ("sgd --learning-rate 0.25", ["--model", "sgd", "--learning-rate", "0.25"]),
+                ("sgd --scale-target false", ["--model", "sgd", "--scale-target", "false"]),
+                ("sgd, old default", ["--model", "sgd", "--clip", "0", "--scale-target", "false",
+                                      "--learning-rate", "1"]),
                 ("sgd --no-standardize", ["--model", "sgd", "--no-standardize"]),
                 ("arf", ["--model", "arf"]),
                 ("htr", ["--model", "htr"]),

@@ -74,6 +74,12 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "sgd, sgd-quantile: standardise features online (Welford) before the model.")
     var standardize = true
 
+    @Option(help: "sgd, sgd-quantile: clamp standardised features to ±this many σ (default 5; 0: no clamp).")
+    var clip: Double?
+
+    @Option(help: "sgd, sgd-quantile: learn the standardised target too (true, the default, or false).")
+    var scaleTarget: Bool?
+
     @Option(help: "arf: how the trees' predictions combine, median (default) or mean.")
     var aggregation: String?
 
@@ -109,7 +115,7 @@ struct EvaluateCommand: ParsableCommand {
         ModelOptions(
             loss: loss, quantile: quantile, learningRate: learningRate, l2: l2, trees: trees,
             maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha, standardize: standardize,
-            aggregation: aggregation)
+            aggregation: aggregation, clip: clip, scaleTarget: scaleTarget)
     }
 
     func run() throws {
