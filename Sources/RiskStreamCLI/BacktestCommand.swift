@@ -50,7 +50,7 @@ struct BacktestCommand: ParsableCommand {
     var priceColumn: String
 
     @Option(
-        help: ArgumentHelp("A time column that must never decrease (checked, not otherwise used).", valueName: "column")
+        help: ArgumentHelp("A time column that must never decrease (checked; --out prints it).", valueName: "column")
     )
     var timeColumn: String?
 
@@ -131,7 +131,8 @@ struct BacktestRun {
     var sumES = 0.0
 
     /// Runs the method over the log returns of `prices`: forecast, score (after the warm-up), learn.
-    /// - Complexity: O(prices.count), O(1) memory beyond the input.
+    /// - Complexity: O(prices.count); O(1) memory beyond the input, plus one `Observation` per scored
+    ///   return when `recordsObservations`.
     init(
         prices: [Double], method: VaRMethod, confidence: Double, warmupReturns: Int = defaultWarmupReturns,
         recordsObservations: Bool = false

@@ -107,7 +107,8 @@ struct CSVRecordReader {
     }
 
     private func isLineEnd(_ i: Int) -> Bool {
-        base[i] == UInt8(ascii: "\n") || (base[i] == UInt8(ascii: "\r") && (i + 1 == count || base[i + 1] == UInt8(ascii: "\n")))
+        base[i] == UInt8(ascii: "\n")
+            || (base[i] == UInt8(ascii: "\r") && (i + 1 == count || base[i + 1] == UInt8(ascii: "\n")))
     }
 
     /// The field's bytes (still escaped).

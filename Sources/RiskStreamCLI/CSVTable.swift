@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which columns of a CSV file to read, and how.
@@ -225,7 +225,9 @@ struct CSVTable {
 
     /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
     /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
-    private static func number(_ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false)
+    private static func number(
+        _ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false
+    )
         throws(CSVError) -> Double
     {
         let raw = records.bytes(field)

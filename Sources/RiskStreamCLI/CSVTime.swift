@@ -142,7 +142,8 @@ struct CSVTimeReader {
         /// `M/D/YYYY[ H:MM[:SS[.f…]]]`
         mutating func monthDayYear() -> Int64? {
             guard let month = digits(1, upTo: 2), take(UInt8(ascii: "/")), let day = digits(1, upTo: 2),
-                take(UInt8(ascii: "/")), let year = digits(4), let date = Self.nanoseconds(year: year, month: month, day: day)
+                take(UInt8(ascii: "/")), let year = digits(4),
+                let date = Self.nanoseconds(year: year, month: month, day: day)
             else { return nil }
             if atEnd { return date }
             guard take(UInt8(ascii: " ")), let time = timeOfDay(hourDigits: 1), atEnd else { return nil }

@@ -107,8 +107,8 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
         guard !options.standardize else {
             let clip = options.clip ?? defaultStandardizedClip
             guard clip >= 0 && !clip.isNaN else { throw ModelCatalogError(description: "--clip must be >= 0") }
-            return StandardizedRegressor(
-                model: model, clip: clip == 0 ? .infinity : clip, scalesTarget: options.scaleTarget ?? defaultScalesTarget)
+            let scalesTarget = options.scaleTarget ?? defaultScalesTarget
+            return StandardizedRegressor(model: model, clip: clip == 0 ? .infinity : clip, scalesTarget: scalesTarget)
         }
         return model
     case "htr":

@@ -12,7 +12,8 @@ import Testing
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let start = calendar.date(from: DateComponents(year: 1999, month: 1, day: 4))!
         return (0..<count).map { i in
-            let c = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: i, to: start)!)
+            let c = calendar.dateComponents(
+                [.year, .month, .day], from: calendar.date(byAdding: .day, value: i, to: start)!)
             let iso = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
             return (iso, "\(c.month!)/\(c.day!)/\(c.year!)")
         }
@@ -23,7 +24,8 @@ import Testing
         var text = "Date,Open,High,Low,Close,Adj Close,Volume" + lineEnd
         for (price, day) in zip(prices, days(prices.count)) {
             let date = usDates ? day.us : day.iso
-            text += "\(date),\(price * 0.99),\(price * 1.01),\(price * 0.98),\(price * 1.001),\(price),1234500\(lineEnd)"
+            text +=
+                "\(date),\(price * 0.99),\(price * 1.01),\(price * 0.98),\(price * 1.001),\(price),1234500\(lineEnd)"
         }
         return text
     }
@@ -39,7 +41,8 @@ import Testing
         let (plain, prices) = BacktestCommandTests.walk(count: 700, seed: 5)
         let reference = try TempFile("plain.csv", contents: plain)
         defer { reference.cleanUp() }
-        let file = try TempFile("NDAQ.csv", contents: Self.yahoo(prices, usDates: usDates, lineEnd: usDates ? "\r\n" : "\n"))
+        let file = try TempFile(
+            "NDAQ.csv", contents: Self.yahoo(prices, usDates: usDates, lineEnd: usDates ? "\r\n" : "\n"))
         defer { file.cleanUp() }
         let expected = try Self.backtestJSON(["--csv", reference.path, "--price-column", "price"])
         let got = try Self.backtestJSON([
@@ -75,7 +78,9 @@ import Testing
         // A bad value after the two-line field is reported on its own line (7, not 6).
         let shifted = try TempFile(contents: contents.replacingOccurrences(of: "50,11,", with: "50,x,"))
         defer { shifted.cleanUp() }
-        let late = try CLI.run(["evaluate", "--csv", shifted.path, "--model", "naive", "--ignore-column", "note, free text"])
+        let late = try CLI.run([
+            "evaluate", "--csv", shifted.path, "--model", "naive", "--ignore-column", "note, free text",
+        ])
         #expect(late.stderr.contains("\(shifted.path):7: non-numeric value 'x' in column 'target'"), "\(late.stderr)")
     }
 
@@ -166,12 +171,14 @@ import Testing
     }
 
     @Test func backtestTimeGoesBackwardsOnUSDates() throws {
-        let file = try TempFile("prices.csv", contents: "Date,Close\r\n1/5/1999,100\r\n1/6/1999,101\r\n1/4/1999,102\r\n")
+        let file = try TempFile(
+            "prices.csv", contents: "Date,Close\r\n1/5/1999,100\r\n1/6/1999,101\r\n1/4/1999,102\r\n")
         defer { file.cleanUp() }
         let output = try CLI.run(["backtest", "--csv", file.path, "--price-column", "Close", "--time-column", "Date"])
         #expect(output.status == 65)
         #expect(
-            output.stderr.contains("\(file.path):4: time goes backwards in column 'Date' ('1/4/1999' after '1/6/1999')"),
+            output.stderr.contains(
+                "\(file.path):4: time goes backwards in column 'Date' ('1/4/1999' after '1/6/1999')"),
             "\(output.stderr)")
     }
 
@@ -239,7 +246,9 @@ import Testing
             #expect(valueAtRisk > 0 && es >= valueAtRisk)
             #expect((r < -valueAtRisk) == (row[5] == "1"))
         }
-        #expect(abs(rows.map { Double($0[3])! }.reduce(0, +) / Double(observations) - (figures["mean_var"] as! Double)) < 1e-12)
+        #expect(
+            abs(rows.map { Double($0[3])! }.reduce(0, +) / Double(observations) - (figures["mean_var"] as! Double))
+                < 1e-12)
     }
 
     @Test func errorMessagesNeverEchoALongLine() throws {

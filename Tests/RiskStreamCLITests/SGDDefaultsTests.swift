@@ -30,7 +30,8 @@ import Testing
         let file = try EvaluateCommandTests.TempFile(contents: Self.quietStart(rows: 3000))
         defer { file.cleanUp() }
         func rmse(_ options: [String]) throws -> Double {
-            let output = try CLI.run(["evaluate", "--csv", file.path, "--delay", "5", "--json", "--model", "sgd"] + options)
+            let output = try CLI.run(
+                ["evaluate", "--csv", file.path, "--delay", "5", "--json", "--model", "sgd"] + options)
             #expect(output.status == 0, "\(output.stderr)")
             return try #require(BacktestCommandTests.number(output.stdout, "rmse"))
         }
