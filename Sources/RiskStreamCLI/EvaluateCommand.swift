@@ -65,7 +65,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "τ of the quantile loss, in (0, 1).")
     var quantile: Double?
 
-    @Option(help: "SGD base learning rate.")
+    @Option(help: "SGD base learning rate (default 0.25; 0.5 with --no-standardize).")
     var learningRate: Double?
 
     @Option(help: "SGD L2 penalty.")

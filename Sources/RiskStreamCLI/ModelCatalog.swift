@@ -56,11 +56,13 @@ struct ModelCatalogError: Error, CustomStringConvertible {
 
 /// The clamp on standardised features of `sgd` and `sgd-quantile`, in σ: see `StandardizedRegressor`.
 /// Chosen with `Scripts/real_streams.sh` on real public series (NASDAQ, WTI, Brent, EURUSD hourly, GOOGL,
-/// bokeh's four stocks) and synth seeds 7, 11, 23: without it one hourly EURUSD stream's RMSE was 40×
-/// the clamped one's (a feature nearly constant at first); 3, 5 and 10 were within a few % of each other.
+/// bokeh's four stocks) and synth seeds 7, 11, 23: without it the hourly EURUSD stream's RMSE was 8× the
+/// clamped one's (42× without target scaling: a feature nearly constant at first); 3, 5 and 10 were
+/// within a few % of each other but for the shortest series.
 let defaultStandardizedClip = 5.0
 /// Whether `sgd` and `sgd-quantile` standardise the target as well as the features. On the real daily
-/// series (targets of 50–300 bps) an unscaled target halved the MAE's progress: the intercept crawls.
+/// series (targets of 50–300 bps) the raw target left the MAE 2–3× the scaled one's: the intercept
+/// crawls towards the target at AdaGrad's pace.
 let defaultScalesTarget = true
 
 /// The model names `riskstream evaluate --model` accepts, in the order help lists them.
@@ -95,9 +97,10 @@ func makeModel(name: String, options: ModelOptions, featureCount: Int, seed: UIn
             throw ModelCatalogError(
                 description: "unknown --loss '\(other)' (known: squared, huber, epsilon-insensitive, quantile)")
         }
-        // 0.5 is Vowpal Wabbit's default rate on raw features. On standardised features and target it
-        // also beat 1.0 on every real series and synth stream of Scripts/real_streams.sh.
-        let rate = options.learningRate ?? 0.5
+        // 0.5 is Vowpal Wabbit's default rate on raw features. On standardised features and target,
+        // 0.25 beat 0.5 and 1.0 on every real series and synth stream of Scripts/real_streams.sh; 0.125
+        // was better still on the shortest real series and worse on synth.
+        let rate = options.learningRate ?? (options.standardize ? 0.25 : 0.5)
         guard rate > 0 && rate.isFinite else { throw ModelCatalogError(description: "--learning-rate must be > 0") }
         let l2 = options.l2 ?? 0
         guard l2 >= 0 && l2.isFinite else { throw ModelCatalogError(description: "--l2 must be >= 0") }
