@@ -108,6 +108,7 @@ struct CSVTable {
         var timeReader = CSVTimeReader()
         var previousTime: (ns: Int64, field: CSVField)?
         var row = [Double](repeating: 0, count: layout.features.count)
+        let detectedNote = layout.timeDetected ? "; taken as the time by its name (--time-column none: a feature)" : ""
         while try records.next(into: &fields) {
             guard fields.count == names.count else {
                 let problem = fields.count < names.count ? "\(fields.count) fields" : "more than \(names.count) fields"
@@ -141,12 +142,12 @@ struct CSVTable {
                 guard let ns = timeReader.nanoseconds(records.bytes(field)) else {
                     throw records.error(
                         "not a time \(records.quoted(field)) in column '\(names[t])' (ISO 8601 date or date-time, "
-                            + "M/D/YYYY, or epoch s/ms/µs/ns)")
+                            + "M/D/YYYY, or epoch s/ms/µs/ns)" + detectedNote)
                 }
                 if let previous = previousTime, ns < previous.ns {
                     throw records.error(
                         "time goes backwards in column '\(names[t])' (\(records.quoted(field)) after "
-                            + "\(records.quoted(previous.field)))")
+                            + "\(records.quoted(previous.field)))" + detectedNote)
                 }
                 previousTime = (ns, field)
                 table.times.append(ns)

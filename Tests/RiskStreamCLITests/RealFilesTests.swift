@@ -157,7 +157,8 @@ import Testing
         #expect(refused.status == 65)
         #expect(
             refused.stderr.contains(
-                "\(backward.path):3: time goes backwards in column 'ts' ('\(c.values[0])' after '\(c.values[1])')"),
+                "\(backward.path):3: time goes backwards in column 'ts' ('\(c.values[0])' after '\(c.values[1])'); "
+                    + "taken as the time by its name (--time-column none: a feature)"),
             "\(refused.stderr)")
     }
 
