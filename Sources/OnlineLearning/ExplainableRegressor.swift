@@ -5,7 +5,8 @@
 /// never changes the model. What they add up to is the model's:
 /// - linear models (`SGDRegressor`): wᵢ·xᵢ, summing to the prediction minus the intercept;
 /// - `StandardizedRegressor`: the inner model's contributions on the standardised row, wᵢ·zᵢ with
-///   zᵢ = (xᵢ − μᵢ)/σᵢ, so a feature at its running mean contributes 0 whatever its raw scale;
+///   zᵢ = (xᵢ − μᵢ)/σᵢ (clamped as the model sees it), so a feature at its running mean contributes 0
+///   whatever its raw scale; times σ_y when the target is scaled, so they are in target units;
 /// - `HoeffdingTreeRegressor`: the split-based path contributions, summing to the reached leaf's mean minus
 ///   the root mean (= the prediction minus `rootMean` whenever the leaf answers with its mean);
 /// - `AdaptiveRandomForestRegressor`: the mean of its trees' path contributions.
@@ -21,7 +22,9 @@ extension StandardizedRegressor: ExplainableRegressor where Model: ExplainableRe
     /// inner model's cost; allocates the standardised row and the result.
     public func contributions(_ x: [Double]) -> [Double] {
         precondition(x.count == featureCount, "feature vector width")
-        return model.contributions(standardizer.transform(x))
+        let (row, scale) = modelRow(x)
+        let inner = model.contributions(row)
+        return scale == 1 ? inner : inner.map { $0 * scale }
     }
 }
 

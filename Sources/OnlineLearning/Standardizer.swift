@@ -69,9 +69,11 @@ public struct RunningStandardizer: Sendable, Checkpointable {
     }
 
     /// 1/σ from a feature's statistics, or 1 when σ is too small to divide by (the feature is only centred).
+    /// The same operations as `update` (a product with the reciprocal of the weight), so that a restored
+    /// checkpoint transforms bit for bit as the original did.
     @inline(__always)
     static func inverseScale(weight: Double, mean: Double, squares: Double) -> Double {
-        let sd = weight > 0 ? (max(squares, 0) / weight).squareRoot() : 0
+        let sd = weight > 0 ? (max(squares, 0) * (1 / weight)).squareRoot() : 0
         return sd > 1e-12 * max(1, abs(mean)) ? 1 / sd : 1
     }
 

@@ -12,8 +12,8 @@ struct BacktestCommand: ParsableCommand {
         discussion: """
             Returns are log returns of consecutive prices, r_t = log(p_t / p_(t−1)), in file order. Before
             each return the method forecasts its VaR from the returns before it (one step ahead), then
-            learns the return; a return below −VaR is a breach. The first \(BacktestRun.warmupReturns)
-            returns warm the method up and are not scored, for every method.
+            learns the return; a return below −VaR is a breach. The first --warm-up returns (default
+            \(BacktestRun.defaultWarmupReturns)) warm the method up and are not scored, for every method.
 
             Methods (Docs/BACKTEST.md):
               ewma      RiskMetrics EWMA σ (λ 0.94, seeded with the mean of the first 20 squared returns), normal
@@ -26,11 +26,20 @@ struct BacktestCommand: ParsableCommand {
             conditional coverage LR and p-value, and the Basel traffic-light zone of the last 250 scored
             observations with its breach count.
 
-            The CSV is read strictly (as `evaluate`): a header, then numeric rows. A bad CSV, a missing
-            column, a non-positive price or a time going backwards exits 65 with FILE:LINE: reason.
+            The CSV has a header row; only the price column (and the time and symbol columns, if any)
+            is read, so a Yahoo-style file (Date,Open,High,Low,Close,Adj Close,Volume) works as it is.
+            Times are ISO 8601 dates or date-times, M/D/YYYY, or epoch s/ms/µs/ns (unit by magnitude, as
+            `evaluate`). A file of several symbols (a `symbol` or `ticker` column) needs --symbol. Fields
+            may be quoted (RFC 4180), lines end in LF or CRLF, a UTF-8 byte-order mark is skipped. A bad
+            CSV, a missing column, a non-positive price or a time going backwards exits 65 with
+            FILE:LINE: reason.
+
+            --out writes one CSV row per scored return: time (as written, or the data row number without
+            a time column), price, return, var, es (positive numbers, log return), breach (1 or 0).
 
             Example: riskstream synth --prices --symbol AAPL --events 200000 --out prices.csv
                      riskstream backtest --csv prices.csv --price-column price --time-column ts --method t
+                     riskstream backtest --csv NDAQ.csv --price-column "Adj Close" --time-column Date
             """
     )
 
@@ -41,9 +50,21 @@ struct BacktestCommand: ParsableCommand {
     var priceColumn: String
 
     @Option(
-        help: ArgumentHelp("A time column that must never decrease (checked, not otherwise used).", valueName: "column")
+        help: ArgumentHelp("A time column that must never decrease (checked; --out prints it).", valueName: "column")
     )
     var timeColumn: String?
+
+    @Option(help: ArgumentHelp("Read only this symbol's rows.", valueName: "symbol"))
+    var symbol: String?
+
+    @Option(help: ArgumentHelp("The symbol column (default: the one named symbol or ticker).", valueName: "column"))
+    var symbolColumn: String?
+
+    @Option(help: ArgumentHelp("Returns that warm the method up before scoring.", valueName: "returns"))
+    var warmUp: Int = BacktestRun.defaultWarmupReturns
+
+    @Option(help: ArgumentHelp("Write one CSV row per scored return here, for plotting.", valueName: "file"))
+    var out: String?
 
     @Option(help: "Confidence level c of the VaR, in (0, 1).")
     var confidence: Double = 0.99
@@ -56,6 +77,7 @@ struct BacktestCommand: ParsableCommand {
 
     func validate() throws {
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
+        guard warmUp >= 1 else { throw ValidationError("--warm-up must be >= 1") }
         guard VaRMethod(rawValue: method) != nil else {
             throw ValidationError(
                 "--method must be one of \(VaRMethod.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -63,17 +85,31 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let prices: [Double]
+        let series: PriceSeries
         do {
-            prices = try BacktestRun.readPrices(path: csv, priceColumn: priceColumn, timeColumn: timeColumn)
+            series = try PriceSeries.read(
+                path: csv,
+                columns: CSVColumns(
+                    target: priceColumn, readsFeatures: false, time: timeColumn, keepsTimeText: out != nil,
+                    symbol: symbol, symbolColumn: symbolColumn))
         } catch {
             throw failure(error.description, ExitStatus.dataError)
         }
-        let run = BacktestRun(prices: prices, method: VaRMethod(rawValue: method)!, confidence: confidence)
+        let prices = series.prices
+        let run = BacktestRun(
+            prices: prices, method: VaRMethod(rawValue: method)!, confidence: confidence, warmupReturns: warmUp,
+            recordsObservations: out != nil)
         guard run.backtest.observations > 0 else {
             throw failure(
                 "\(csv): \(prices.count) prices give \(max(prices.count - 1, 0)) returns; the backtest scores "
-                    + "returns after the first \(BacktestRun.warmupReturns)", ExitStatus.dataError)
+                    + "returns after the first \(warmUp)", ExitStatus.dataError)
+        }
+        if let out {
+            do {
+                try writeWholeFile(out, Array(series.observationsCSV(run.observations).utf8))
+            } catch {
+                throw failure("\(out): cannot write: \(error.description)", ExitStatus.dataError)
+            }
         }
         print(json ? run.json : run.text)
     }
@@ -81,31 +117,45 @@ struct BacktestCommand: ParsableCommand {
 
 /// One backtest of one method over a price series: pure, deterministic, no I/O.
 struct BacktestRun {
-    /// Returns that warm every method up before scoring starts (K).
-    static let warmupReturns = 250
+    /// Returns that warm every method up before scoring starts (K), unless `--warm-up` says otherwise.
+    static let defaultWarmupReturns = 250
 
     var method: VaRMethod
+    var warmupReturns: Int
+    /// One entry per scored return, when asked for (`backtest --out`).
+    var observations: [Observation] = []
+    private let recordsObservations: Bool
     var backtest: VaRBacktest
     /// Sums of the scored forecasts, for their means.
     var sumVaR = 0.0
     var sumES = 0.0
 
     /// Runs the method over the log returns of `prices`: forecast, score (after the warm-up), learn.
-    /// - Complexity: O(prices.count), O(1) memory beyond the input.
-    init(prices: [Double], method: VaRMethod, confidence: Double) {
+    /// - Complexity: O(prices.count); O(1) memory beyond the input, plus one `Observation` per scored
+    ///   return when `recordsObservations`.
+    init(
+        prices: [Double], method: VaRMethod, confidence: Double, warmupReturns: Int = defaultWarmupReturns,
+        recordsObservations: Bool = false
+    ) {
         self.method = method
+        self.warmupReturns = warmupReturns
+        self.recordsObservations = recordsObservations
         backtest = VaRBacktest(confidence: confidence)
-        var forecaster = method.makeForecaster(confidence: confidence, warmupReturns: Self.warmupReturns)
+        var forecaster = method.makeForecaster(confidence: confidence, warmupReturns: warmupReturns)
         run(&forecaster, prices)
     }
 
     private mutating func run(_ forecaster: inout some VaRForecaster, _ prices: [Double]) {
         for i in prices.indices.dropFirst() {
             let r = log(prices[i] / prices[i - 1])
-            if i > Self.warmupReturns, let f = forecaster.forecast() {
-                backtest.record(breach: f.isBreached(by: r))
+            if i > warmupReturns, let f = forecaster.forecast() {
+                let breach = f.isBreached(by: r)
+                backtest.record(breach: breach)
                 sumVaR += f.valueAtRisk
                 sumES += f.expectedShortfall
+                if recordsObservations {
+                    observations.append(Observation(index: i, return: r, forecast: f, breach: breach))
+                }
             }
             forecaster.observe(return: r)
         }
@@ -113,29 +163,6 @@ struct BacktestRun {
 
     var meanVaR: Double { backtest.observations > 0 ? sumVaR / Double(backtest.observations) : 0 }
     var meanES: Double { backtest.observations > 0 ? sumES / Double(backtest.observations) : 0 }
-
-    /// The prices of `priceColumn`, checked: every price > 0, and `timeColumn` (if any) never decreasing.
-    /// - Throws: `CSVError` with the file, line and reason.
-    static func readPrices(path: String, priceColumn: String, timeColumn: String?) throws(CSVError) -> [Double] {
-        let table = try CSVTable.read(path: path, target: priceColumn)
-        // Data row i is on line i + 2: the header is line 1 and empty lines are rejected.
-        for (i, price) in table.targets.enumerated() where price <= 0 {
-            throw CSVError(path: path, line: i + 2, reason: "non-positive price \(price) in column '\(priceColumn)'")
-        }
-        if let timeColumn {
-            guard let column = table.featureNames.firstIndex(of: timeColumn) else {
-                let names = ([priceColumn] + table.featureNames).joined(separator: ", ")
-                throw CSVError(path: path, line: 1, reason: "no time column '\(timeColumn)' (columns: \(names))")
-            }
-            for i in table.rows.indices.dropFirst() where table.rows[i][column] < table.rows[i - 1][column] {
-                throw CSVError(
-                    path: path, line: i + 2,
-                    reason: "time goes backwards in column '\(timeColumn)' (\(table.rows[i][column]) after "
-                        + "\(table.rows[i - 1][column]))")
-            }
-        }
-        return table.targets
-    }
 
     var text: String {
         let b = backtest
@@ -147,7 +174,7 @@ struct BacktestRun {
         return """
             method                \(method.rawValue)
             confidence            \(b.confidence)
-            observations          \(b.observations) (after a warm-up of \(Self.warmupReturns) returns)
+            observations          \(b.observations) (after a warm-up of \(warmupReturns) returns)
             expected breaches     \(formatFixed(b.expectedBreaches, 2))
             actual breaches       \(b.breaches)
             breach rate           \(formatFixed(b.breachRate * 100, 3))%
@@ -164,7 +191,7 @@ struct BacktestRun {
         let fields: [(String, String)] = [
             ("method", "\"\(method.rawValue)\""),
             ("confidence", "\(b.confidence)"),
-            ("warmup_returns", "\(Self.warmupReturns)"),
+            ("warmup_returns", "\(warmupReturns)"),
             ("observations", "\(b.observations)"),
             ("expected_breaches", "\(b.expectedBreaches)"),
             ("breaches", "\(b.breaches)"),
@@ -182,5 +209,51 @@ struct BacktestRun {
             ("basel_observations", "\(b.recentObservations)"),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
+extension BacktestRun {
+    /// One scored return: the price index it ends at, the return, the forecast made before it, a breach.
+    struct Observation {
+        var index: Int
+        var `return`: Double
+        var forecast: RiskForecast
+        var breach: Bool
+    }
+}
+
+/// The prices a backtest reads from a CSV file, with their times as written (for `--out`).
+struct PriceSeries {
+    var prices: [Double]
+    /// Each price's time as written, or empty without a time column.
+    var timeTexts: [String]
+
+    /// Reads `columns.target` as prices, checked: every price > 0, and the time column (if any) never
+    /// decreasing (`CSVTable` checks it).
+    /// - Throws: `CSVError` with the file, line and reason.
+    static func read(path: String, columns: CSVColumns) throws(CSVError) -> PriceSeries {
+        let table = try CSVTable.read(path: path, columns: columns)
+        for (i, price) in table.targets.enumerated() where price <= 0 {
+            throw CSVError(
+                path: path, line: table.lines[i], reason: "non-positive price \(price) in column '\(columns.target)'")
+        }
+        return PriceSeries(prices: table.targets, timeTexts: table.timeTexts)
+    }
+
+    /// The `--out` file: a header and one row per observation.
+    func observationsCSV(_ observations: [BacktestRun.Observation]) -> String {
+        var text = "time,price,return,var,es,breach\n"
+        for o in observations {
+            let time = timeTexts.isEmpty ? "\(o.index + 1)" : csvField(timeTexts[o.index])
+            text += "\(time),\(prices[o.index]),\(o.return),\(o.forecast.valueAtRisk),"
+                + "\(o.forecast.expectedShortfall),\(o.breach ? 1 : 0)\n"
+        }
+        return text
+    }
+
+    /// A field quoted as RFC 4180 asks when it holds a comma, a quote or a line break.
+    private func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }

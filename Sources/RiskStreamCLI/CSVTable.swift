@@ -1,39 +1,79 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-/// Why a CSV file was rejected: the file, the 1-based line and the reason, printed as `FILE:LINE: reason`.
-struct CSVError: Error, CustomStringConvertible {
-    var path: String
-    var line: Int
-    var reason: String
+/// Which columns of a CSV file to read, and how.
+struct CSVColumns: Sendable {
+    /// The target (evaluate) or price (backtest) column: numeric, required.
+    var target: String
+    /// Whether every other column is a numeric feature (evaluate) or none is (backtest).
+    var readsFeatures = true
+    /// Columns that are never features (evaluate's `--ignore-column`). Each must exist.
+    var ignored: [String] = []
+    /// The time column, or `nil` to look for one by name (`detectsTime`) or to have none.
+    var time: String?
+    /// Without `time`, whether a column named like a time (`date`, `time`, `timestamp`, `ts`, …) is taken
+    /// as the time column.
+    var detectsTime = false
+    /// Keep each row's time as written (for `backtest --out`).
+    var keepsTimeText = false
+    /// Read only the rows of this symbol.
+    var symbol: String?
+    /// The symbol column, or `nil` to look for one named `symbol` or `ticker` (any case).
+    var symbolColumn: String?
 
-    var description: String { "\(path):\(line): \(reason)" }
+    /// Column names taken for a time column when none is named: exact names, any case.
+    static let timeNames: Set<String> = [
+        "date", "time", "datetime", "date_time", "timestamp", "ts", "ts_ns", "ts_ms", "ts_us", "ts_s", "time_ns",
+        "epoch", "trade_date", "local_time", "utc_time", "gmt time",
+    ]
+    static let symbolNames: Set<String> = ["symbol", "ticker"]
 }
 
-/// A numeric table read from a strict CSV file: one feature vector and one target per data row.
+/// A numeric table read from a CSV file: one feature vector, one target, and optionally one time per
+/// selected data row.
 ///
-/// The format, and nothing else:
-/// - Line 1 is the header: comma-separated column names, each optionally in double quotes (no commas,
-///   quotes or line breaks inside a name). Names are non-empty and unique.
-/// - Every other line is a data row with exactly as many comma-separated fields as the header, each a
-///   finite decimal number (`-1.5`, `2e-3`; no spaces, quotes, hex, `nan` or `inf`).
-/// - Lines end in `\n` or `\r\n`; the last line's terminator is optional. An empty line is an error.
-/// - One column is the target; every other column is a feature, in header order.
+/// The format:
+/// - Records as `CSVRecordReader` splits them (RFC 4180 quoting, CRLF or LF, an optional UTF-8 BOM).
+/// - The first record is the header: non-empty, unique column names.
+/// - Every other record has exactly as many fields as the header. Only the columns in use are read: the
+///   target and the features must be finite decimal numbers (`-1.5`, `2e-3`; no spaces, hex, `nan` or
+///   `inf`, quotes around the number are fine); the time column is a time (`CSVTimeReader`) that never
+///   decreases; a column nobody uses may hold anything.
+/// - With a symbol, only the rows whose symbol column equals it are read; without one, a file whose
+///   symbol column holds two different symbols is an error (their prices are not one series).
 struct CSVTable {
-    /// Feature column names, in header order (the target column removed).
+    /// Feature column names, in header order.
     var featureNames: [String]
     var targetName: String
-    /// One feature vector per data row (`featureNames.count` values each).
+    /// One feature vector per selected data row (`featureNames.count` values each).
     var rows: [[Double]]
-    /// One target per data row.
+    /// One target per selected data row.
     var targets: [Double]
+    /// The file line each selected row starts on.
+    var lines: [Int]
+    /// The time column, if any, and whether it was found by its name rather than named by the user.
+    var timeColumn: String?
+    var timeDetected = false
+    /// The time column's format (of its first value).
+    var timeFormat: CSVTimeFormat?
+    /// Nanoseconds since the Unix epoch per selected row (empty without a time column).
+    var times: [Int64] = []
+    /// The time of each selected row as written (only with `keepsTimeText`).
+    var timeTexts: [String] = []
+    /// The symbol column and the symbol read, if any.
+    var symbolColumn: String?
+    var symbol: String?
+    /// Columns that are neither the target nor features (ignored, time, symbol), in header order.
+    var excludedColumns: [String]
 
     /// Reads and validates a whole file.
     /// - Throws: `CSVError` naming the line and the reason (unreadable file, empty file, bad header,
-    ///   missing target column, wrong field count, empty, non-numeric or non-finite value, no data rows).
-    /// - Complexity: O(file size); one pass, one `strtod` per field, no per-field allocation.
-    static func read(path: String, target: String) throws(CSVError) -> CSVTable {
+    ///   missing column, wrong field count, empty, non-numeric or non-finite value, a time that is not
+    ///   one or goes backwards, no data rows, several symbols).
+    /// - Complexity: O(file size); one pass, one `strtod` per numeric field in use; no per-field
+    ///   allocation (a kept time text allocates one string per row).
+    static func read(path: String, columns: CSVColumns) throws(CSVError) -> CSVTable {
         var bytes: [UInt8]
         do {
             bytes = try readWholeFile(path)
@@ -41,154 +81,183 @@ struct CSVTable {
             throw CSVError(path: path, line: 0, reason: "cannot read: \(error.description)")
         }
         bytes.append(0)  // a terminator for strtod; never part of the content
-        do {
-            return try bytes.withUnsafeBufferPointer { buffer throws(CSVError) in
-                var parser = Parser(base: buffer.baseAddress!, count: buffer.count - 1, path: path)
-                return try parser.table(target: target)
-            }
+        return try bytes.withUnsafeBufferPointer { buffer throws(CSVError) in
+            var records = CSVRecordReader(base: buffer.baseAddress!, count: buffer.count - 1, path: path)
+            return try Self.read(&records, columns)
         }
     }
 
-    /// The byte-level parser. Holds a pointer into the caller's buffer, which stays alive for the call.
-    private struct Parser {
-        let base: UnsafePointer<UInt8>
-        let count: Int
-        let path: String
-        var position = 0
-        var line = 1
-
-        init(base: UnsafePointer<UInt8>, count: Int, path: String) {
-            self.base = base
-            self.count = count
-            self.path = path
+    private static func read(_ records: inout CSVRecordReader, _ columns: CSVColumns) throws(CSVError) -> CSVTable {
+        var fields: [CSVField] = []
+        guard try records.next(into: &fields) else {
+            throw CSVError(path: records.path, line: 1, reason: "empty file: no header row")
         }
-
-        func error(_ reason: String) -> CSVError { CSVError(path: path, line: line, reason: reason) }
-
-        /// The current line's content `[start, end)` without its terminator; advances past it.
-        mutating func nextLine() -> (start: Int, end: Int)? {
-            guard position < count else { return nil }
-            let start = position
-            var end = start
-            while end < count && base[end] != UInt8(ascii: "\n") { end += 1 }
-            position = end + 1
-            if end > start && base[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            return (start, end)
-        }
-
-        mutating func table(target: String) throws(CSVError) -> CSVTable {
-            guard let header = nextLine() else { throw error("empty file: no header row") }
-            let names = try headerNames(header)
-            guard let targetIndex = names.firstIndex(of: target) else {
-                throw error("no target column '\(target)' (columns: \(names.joined(separator: ", ")))")
+        let names = try headerNames(records, fields)
+        let layout = try Layout(names: names, columns: columns, error: records.error)
+        var table = CSVTable(
+            featureNames: layout.features.map { names[$0] }, targetName: columns.target, rows: [], targets: [],
+            lines: [], timeColumn: layout.time.map { names[$0] }, timeDetected: layout.timeDetected,
+            symbolColumn: layout.symbol.map { names[$0] }, symbol: columns.symbol,
+            excludedColumns: names.indices.filter { !layout.features.contains($0) && $0 != layout.target }.map {
+                names[$0]
+            })
+        let wanted = columns.symbol.map { Array($0.utf8) }
+        var firstSymbol: (field: CSVField, line: Int)?
+        var symbolsSeen: [String] = []
+        var lastSkipped: CSVField?
+        var timeReader = CSVTimeReader()
+        var previousTime: (ns: Int64, field: CSVField)?
+        var row = [Double](repeating: 0, count: layout.features.count)
+        let detectedNote = layout.timeDetected ? "; taken as the time by its name (--time-column none: a feature)" : ""
+        while try records.next(into: &fields) {
+            guard fields.count == names.count else {
+                let problem = fields.count < names.count ? "\(fields.count) fields" : "more than \(names.count) fields"
+                throw records.error("\(problem); the header has \(names.count)")
             }
-            let featureNames = names.enumerated().filter { $0.offset != targetIndex }.map(\.element)
-            var rows: [[Double]] = []
-            var targets: [Double] = []
-            var row = [Double](repeating: 0, count: names.count)
-            while let (start, end) = nextLine() {
-                line += 1
-                guard end > start else { throw error("empty line") }
-                try parseRow(start, end, names: names, into: &row)
-                targets.append(row[targetIndex])
-                var features = row
-                features.remove(at: targetIndex)
-                rows.append(features)
-            }
-            guard !rows.isEmpty else {
-                line += 1
-                throw error("no data rows after the header")
-            }
-            return CSVTable(featureNames: featureNames, targetName: target, rows: rows, targets: targets)
-        }
-
-        func headerNames(_ range: (start: Int, end: Int)) throws(CSVError) -> [String] {
-            guard range.end > range.start else { throw error("empty header row") }
-            var names: [String] = []
-            var fieldStart = range.start
-            for i in range.start...range.end where i == range.end || base[i] == UInt8(ascii: ",") {
-                var s = fieldStart
-                var e = i
-                if e - s >= 2 && base[s] == UInt8(ascii: "\"") && base[e - 1] == UInt8(ascii: "\"") {
-                    s += 1
-                    e -= 1
-                }
-                let field = UnsafeBufferPointer(start: base + s, count: e - s)
-                guard !field.contains(UInt8(ascii: "\"")) else {
-                    throw error("column \(names.count + 1): stray quote in header name")
-                }
-                guard let name = String(validating: field, as: UTF8.self), !name.isEmpty else {
-                    throw error("column \(names.count + 1): empty or non-UTF-8 header name")
-                }
-                guard !names.contains(name) else { throw error("duplicate column '\(name)'") }
-                names.append(name)
-                fieldStart = i + 1
-            }
-            return names
-        }
-
-        func parseRow(_ start: Int, _ end: Int, names: [String], into row: inout [Double]) throws(CSVError) {
-            var column = 0
-            var fieldStart = start
-            var i = start
-            while true {
-                if i == end || base[i] == UInt8(ascii: ",") {
-                    guard column < names.count else {
-                        throw error("more than \(names.count) fields; the header has \(names.count)")
+            if let s = layout.symbol {
+                if let wanted {
+                    guard records.field(fields[s], equals: wanted) else {
+                        // Remember a few other symbols for the error message, reading a text only on a change.
+                        let changed = lastSkipped.map { !records.bytes($0).elementsEqual(records.bytes(fields[s])) }
+                        if changed ?? true, symbolsSeen.count < 12, let text = records.text(fields[s]),
+                            !symbolsSeen.contains(text)
+                        {
+                            symbolsSeen.append(text)
+                        }
+                        lastSkipped = fields[s]
+                        continue
                     }
-                    row[column] = try number(fieldStart, i, column: names[column])
-                    column += 1
-                    if i == end { break }
-                    fieldStart = i + 1
+                } else if let first = firstSymbol {
+                    if !records.bytes(fields[s]).elementsEqual(records.bytes(first.field)) {
+                        throw records.error(
+                            "several symbols in column '\(names[s])' (\(records.quoted(first.field)) on line "
+                                + "\(first.line), \(records.quoted(fields[s])) here): choose one with --symbol")
+                    }
+                } else {
+                    firstSymbol = (fields[s], records.recordLine)
                 }
-                i += 1
             }
-            guard column == names.count else {
-                throw error("\(column) fields; the header has \(names.count)")
+            if let t = layout.time {
+                let field = fields[t]
+                guard let ns = timeReader.nanoseconds(records.bytes(field)) else {
+                    throw records.error(
+                        "not a time \(records.quoted(field)) in column '\(names[t])' (ISO 8601 date or date-time, "
+                            + "M/D/YYYY, or epoch s/ms/µs/ns)" + detectedNote)
+                }
+                if let previous = previousTime, ns < previous.ns {
+                    throw records.error(
+                        "time goes backwards in column '\(names[t])' (\(records.quoted(field)) after "
+                            + "\(records.quoted(previous.field)))" + detectedNote)
+                }
+                previousTime = (ns, field)
+                table.times.append(ns)
+                if columns.keepsTimeText { table.timeTexts.append(records.text(field) ?? "") }
             }
+            table.targets.append(try number(records, fields[layout.target], column: names[layout.target]))
+            for (k, c) in layout.features.enumerated() {
+                row[k] = try number(records, fields[c], column: names[c], hint: true)
+            }
+            table.rows.append(row)
+            table.lines.append(records.recordLine)
         }
+        table.timeFormat = timeReader.firstFormat
+        guard !table.targets.isEmpty else {
+            if let symbol = columns.symbol, let s = layout.symbol {
+                throw CSVError(
+                    path: records.path, line: 1,
+                    reason: "no rows for symbol '\(symbol)' in column '\(names[s])' (symbols: "
+                        + "\(abbreviatedList(symbolsSeen)))")
+            }
+            throw CSVError(path: records.path, line: records.recordLine + 1, reason: "no data rows after the header")
+        }
+        return table
+    }
 
-        /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
-        /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
-        func number(_ start: Int, _ end: Int, column: String) throws(CSVError) -> Double {
-            guard end > start else { throw error("empty value in column '\(column)'") }
-            var plain = true
-            for i in start..<end {
-                switch base[i] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"),
-                    UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    continue
-                default:
-                    plain = false
-                }
-                if !plain { break }
+    private static func headerNames(_ records: CSVRecordReader, _ fields: [CSVField]) throws(CSVError) -> [String] {
+        var names: [String] = []
+        for (i, field) in fields.enumerated() {
+            guard let name = records.text(field), !name.isEmpty else {
+                throw records.error("column \(i + 1): empty or non-UTF-8 header name")
             }
-            guard plain else {
-                let text = fieldText(start, end)
-                let word = text.lowercased().trimmingSign()
-                if word == "nan" || word == "inf" || word == "infinity" {
-                    throw error("non-finite value '\(text)' in column '\(column)'")
+            guard !names.contains(name) else { throw records.error("duplicate column '\(name)'") }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Which header positions hold the target, the features, the time and the symbol.
+    private struct Layout {
+        var target: Int
+        var features: [Int]
+        var time: Int?
+        var timeDetected = false
+        var symbol: Int?
+
+        init(names: [String], columns: CSVColumns, error: (String) -> CSVError) throws(CSVError) {
+            func index(_ name: String, _ role: String) throws(CSVError) -> Int {
+                guard let i = names.firstIndex(of: name) else {
+                    throw error("no \(role) column '\(name)' (columns: \(abbreviatedList(names)))")
                 }
-                throw error("non-numeric value '\(text)' in column '\(column)'")
+                return i
             }
+            target = try index(columns.target, "target")
+            if let name = columns.time {
+                time = try index(name, "time")
+            } else if columns.detectsTime {
+                time = names.firstIndex { CSVColumns.timeNames.contains($0.lowercased()) }
+                timeDetected = time != nil
+            }
+            if let name = columns.symbolColumn {
+                symbol = try index(name, "symbol")
+            } else {
+                symbol = names.firstIndex { CSVColumns.symbolNames.contains($0.lowercased()) }
+                if symbol == nil, columns.symbol != nil {
+                    throw error(
+                        "--symbol needs a symbol column: none is named symbol or ticker; name it with --symbol-column")
+                }
+            }
+            var excluded = Set([target])
+            for name in columns.ignored { excluded.insert(try index(name, "--ignore-column")) }
+            if let time { excluded.insert(time) }
+            if let symbol { excluded.insert(symbol) }
+            features = columns.readsFeatures ? names.indices.filter { !excluded.contains($0) } : []
+        }
+    }
+
+    /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
+    /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
+    private static func number(
+        _ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false
+    )
+        throws(CSVError) -> Double
+    {
+        let raw = records.bytes(field)
+        guard !raw.isEmpty else { throw records.error("empty value in column '\(column)'") }
+        let plain = raw.allSatisfy { b in
+            (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+        }
+        var value = Double.nan
+        var consumed = 0
+        if plain {
             var stop: UnsafeMutablePointer<CChar>?
-            let value = UnsafeRawPointer(base + start).withMemoryRebound(to: CChar.self, capacity: end - start + 1) {
+            value = UnsafeRawPointer(raw.baseAddress!).withMemoryRebound(to: CChar.self, capacity: raw.count + 1) {
                 strtod($0, &stop)
             }
-            let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(base + start) } ?? 0
-            guard consumed == end - start else {
-                throw error("non-numeric value '\(fieldText(start, end))' in column '\(column)'")
-            }
-            guard value.isFinite else {
-                throw error("non-finite value '\(fieldText(start, end))' in column '\(column)'")
-            }
-            return value
+            consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(raw.baseAddress!) } ?? 0
         }
-
-        /// A field's text for an error message (at most 40 bytes): only built on the error path.
-        func fieldText(_ start: Int, _ end: Int) -> String {
-            String(decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 40)), as: UTF8.self)
+        guard plain && consumed == raw.count else {
+            let word = String(decoding: raw.prefix(12), as: UTF8.self).lowercased().trimmingSign()
+            if word == "nan" || word == "inf" || word == "infinity" {
+                throw records.error("non-finite value \(records.quoted(field)) in column '\(column)'")
+            }
+            let advice = hint ? " (not a feature? leave it out with --ignore-column '\(column)')" : ""
+            throw records.error("non-numeric value \(records.quoted(field)) in column '\(column)'\(advice)")
         }
+        guard value.isFinite else {
+            throw records.error("non-finite value \(records.quoted(field)) in column '\(column)'")
+        }
+        return value
     }
 }
 

@@ -11,7 +11,15 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Score an online model on a CSV stream by progressive validation with delayed labels.",
         discussion: """
             The CSV has a header row naming its columns; the target column (default `target`) is what
-            the model forecasts and every other column is a numeric feature. At row t the model first
+            the model forecasts and every other column is a numeric feature, except the columns named
+            by --ignore-column, the symbol column, and the time column. The time column is --time-column,
+            or else the first column named date, time, datetime, timestamp or ts (any case; the report
+            says which): it is never a feature and must not go backwards (`--time-column none`: no time
+            column, every column is a feature). Times are ISO 8601 dates or date-times, M/D/YYYY, or
+            epoch numbers whose unit (s, ms, µs, ns) the first value's magnitude tells: below 1e11 s,
+            below 1e14 ms, below 1e17 µs, else ns. A file of several symbols (a `symbol` or `ticker`
+            column) is read one symbol at a time with --symbol. Fields may be quoted (RFC 4180); lines
+            end in LF or CRLF; a UTF-8 byte-order mark is skipped. At row t the model first
             learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly
             River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right
             after predicting it). Every row's prediction is scored; the last rows are never learned.
@@ -31,6 +39,20 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The target column.", valueName: "column"))
     var target: String = "target"
 
+    @Option(
+        name: .customLong("ignore-column"),
+        help: ArgumentHelp("A column that is not a feature (repeatable).", valueName: "column"))
+    var ignoredColumns: [String] = []
+
+    @Option(help: ArgumentHelp("The time column, or none (default: found by name).", valueName: "column"))
+    var timeColumn: String?
+
+    @Option(help: ArgumentHelp("Read only this symbol's rows.", valueName: "symbol"))
+    var symbol: String?
+
+    @Option(help: ArgumentHelp("The symbol column (default: the one named symbol or ticker).", valueName: "column"))
+    var symbolColumn: String?
+
     @Option(help: ArgumentHelp("Rows between a row and its label becoming known (H).", valueName: "rows"))
     var delay: Int = 0
 
@@ -43,7 +65,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "τ of the quantile loss, in (0, 1).")
     var quantile: Double?
 
-    @Option(help: "SGD base learning rate.")
+    @Option(help: "SGD base learning rate (default 0.25; 0.5 with --no-standardize).")
     var learningRate: Double?
 
     @Option(help: "SGD L2 penalty.")
@@ -51,6 +73,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "sgd, sgd-quantile: standardise features online (Welford) before the model.")
     var standardize = true
+
+    @Option(help: "sgd, sgd-quantile: clamp standardised features to ±this many σ (default 5; 0: no clamp).")
+    var clip: Double?
+
+    @Option(help: "sgd, sgd-quantile: learn the standardised target too (true, the default, or false).")
+    var scaleTarget: Bool?
 
     @Option(help: "arf: how the trees' predictions combine, median (default) or mean.")
     var aggregation: String?
@@ -77,17 +105,23 @@ struct EvaluateCommand: ParsableCommand {
         guard delay >= 0 else { throw ValidationError("--delay must be >= 0") }
     }
 
+    var columns: CSVColumns {
+        CSVColumns(
+            target: target, ignored: ignoredColumns, time: timeColumn == "none" ? nil : timeColumn,
+            detectsTime: timeColumn == nil, symbol: symbol, symbolColumn: symbolColumn)
+    }
+
     var options: ModelOptions {
         ModelOptions(
             loss: loss, quantile: quantile, learningRate: learningRate, l2: l2, trees: trees,
             maxDepth: maxDepth, gracePeriod: gracePeriod, alpha: alpha, standardize: standardize,
-            aggregation: aggregation)
+            aggregation: aggregation, clip: clip, scaleTarget: scaleTarget)
     }
 
     func run() throws {
         let table: CSVTable
         do {
-            table = try CSVTable.read(path: csv, target: target)
+            table = try CSVTable.read(path: csv, columns: columns)
         } catch {
             throw failure(error.description, ExitStatus.dataError)
         }
@@ -101,7 +135,7 @@ struct EvaluateCommand: ParsableCommand {
         let result = progressiveValidation(regressor, table: table, delay: delay)
         let report = EvaluationReport(
             model: model, rows: table.rows.count, delay: delay, metrics: result.metrics,
-            seconds: result.seconds, peakResidentBytes: peakResidentBytes())
+            seconds: result.seconds, peakResidentBytes: peakResidentBytes(), columns: ColumnSummary(table))
         print(json ? report.json : report.text)
     }
 }
@@ -115,6 +149,7 @@ struct EvaluationReport {
     /// Seconds of the predict+learn loop alone.
     var seconds: Double
     var peakResidentBytes: Int?
+    var columns: ColumnSummary
 
     var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
 
@@ -129,7 +164,8 @@ struct EvaluationReport {
             R²           \(metrics.r2)
             rows/s       \(Int(rowsPerSecond.rounded())) (predict+learn loop, \(formatFixed(seconds * 1000, 1)) ms)
             peak memory  \(memory) (VmHWM)
-            """
+            features     \(columns.features.count) (\(abbreviatedList(columns.features)))
+            """ + columns.extraLines
     }
 
     var json: String {
@@ -138,8 +174,61 @@ struct EvaluationReport {
         return "{\"model\":\"\(name)\",\"rows\":\(rows),\"delay\":\(delay),\"mae\":\(number(metrics.mae)),"
             + "\"rmse\":\(number(metrics.rmse)),\"r2\":\(number(metrics.r2)),"
             + "\"rows_per_second\":\(number(rowsPerSecond)),"
-            + "\"peak_rss_bytes\":\(peakResidentBytes.map(String.init) ?? "null"),\"seconds\":\(number(seconds))}"
+            + "\"peak_rss_bytes\":\(peakResidentBytes.map(String.init) ?? "null"),\"seconds\":\(number(seconds)),"
+            + "\"features\":\(columns.features.count),\"time_column\":\(jsonString(columns.timeColumn)),"
+            + "\"symbol\":\(jsonString(columns.symbol))}"
     }
+}
+
+/// What `evaluate` says about the columns it read: the features, the time column (and whether it was
+/// found by name), the symbol, and the columns left out.
+struct ColumnSummary {
+    var features: [String]
+    var timeColumn: String?
+    var timeDetected: Bool
+    var timeFormat: CSVTimeFormat?
+    var symbol: String?
+    var symbolColumn: String?
+    var ignored: [String]
+
+    init(_ table: CSVTable) {
+        features = table.featureNames
+        timeColumn = table.timeColumn
+        timeDetected = table.timeDetected
+        timeFormat = table.timeFormat
+        symbol = table.symbol
+        symbolColumn = table.symbolColumn
+        ignored = table.excludedColumns.filter { $0 != table.timeColumn && $0 != table.symbolColumn }
+    }
+
+    /// The report's lines after `features`, each with its leading newline.
+    var extraLines: String {
+        var text = ""
+        if let timeColumn {
+            let how = timeDetected ? "found by name, not a feature" : "not a feature"
+            text += "\ntime column  \(timeColumn) (\(how); \(timeFormat.map { "\($0)" } ?? "no rows"))"
+        }
+        if let symbol, let symbolColumn { text += "\nsymbol       \(symbol) (column \(symbolColumn))" }
+        if !ignored.isEmpty { text += "\nignored      \(abbreviatedList(ignored))" }
+        return text
+    }
+}
+
+/// A JSON string literal (quotes, backslashes and control characters escaped), or `null`.
+func jsonString(_ text: String?) -> String {
+    guard let text else { return "null" }
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
 }
 
 /// Progressive validation with a label delay of `delay` rows, exactly River's

@@ -117,7 +117,7 @@ import Testing
             contents: "t,price\n1,100\n", arguments: ["--time-column", "ts"], line: 1, reason: "no time column 'ts'"),
         BadInput(
             contents: "ts,price\n1,100\n3,101\n2,102\n", arguments: ["--time-column", "ts"], line: 4,
-            reason: "time goes backwards in column 'ts' (2.0 after 3.0)"),
+            reason: "time goes backwards in column 'ts' ('2' after '3')"),
         BadInput(contents: "ts,price\n1,100\n2,abc\n", arguments: [], line: 3, reason: "non-numeric value 'abc'"),
         BadInput(contents: "ts,price\n1,100\n2\n", arguments: [], line: 3, reason: "1 fields; the header has 2"),
         BadInput(contents: "ts,price\n", arguments: [], line: 2, reason: "no data rows"),

@@ -35,7 +35,8 @@ import Testing
         BadFile(contents: "a,target\n1,2\n3\n", line: 3, reason: "1 fields; the header has 2"),
         BadFile(contents: "a,target\n1,2\n4,5\n1,2,3\n", line: 4, reason: "more than 2 fields"),
         BadFile(contents: "a,target\r\n1,2\r\n1,abc\r\n", line: 3, reason: "non-numeric value 'abc' in column 'target'"),
-        BadFile(contents: "a,target\n\"1\",2\n", line: 2, reason: "non-numeric value '\"1\"' in column 'a'"),
+        BadFile(contents: "a,target\n\"1\"x,2\n", line: 2, reason: "text after the closing quote in column 1"),
+        BadFile(contents: "a,target\n1,\"2\n", line: 2, reason: "unterminated quoted field in column 2"),
         BadFile(contents: "a,target\n 1,2\n", line: 2, reason: "non-numeric value ' 1'"),
         BadFile(contents: "a,target\n0x10,2\n", line: 2, reason: "non-numeric value '0x10'"),
         BadFile(contents: "a,target\n1.5e,2\n", line: 2, reason: "non-numeric value '1.5e'"),
@@ -95,7 +96,10 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         #expect(
             Set(object.keys)
-                == ["model", "rows", "delay", "mae", "rmse", "r2", "rows_per_second", "peak_rss_bytes", "seconds"])
+                == [
+                    "model", "rows", "delay", "mae", "rmse", "r2", "rows_per_second", "peak_rss_bytes", "seconds",
+                    "features", "time_column", "symbol",
+                ])
         #expect(object["model"] as? String == "naive")
         #expect(object["rows"] as? Int == 5)
         #expect(object["delay"] as? Int == delay)
