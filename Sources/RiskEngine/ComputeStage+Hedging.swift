@@ -17,7 +17,7 @@ extension ComputeStage {
         if position.quantity == 0 {
             positions[key] = nil
             if let gate = hedgeGates.removeValue(forKey: key), let target = gate.lastTarget, target != 0,
-                let h = hedgeInstrument(of: position.symbol), let hid = index[h], let hedgePrice = slots[hid].lastPrice
+                let h = hedgeInstrument(of: position.symbol), let hid = index[h], slots[hid].lastPrice != nil
             {
                 publisher.publish(
                     .hedge(

@@ -59,8 +59,8 @@ struct MarketWideAlerts {
                 out.append(alert)
             }
             if let market = state.market, state.open.count * 2 < market.symbols {
+                // Symbols still open keep their raise folded: their clear stays quiet too.
                 state.market = nil
-                state.folded.removeAll()
                 out.append(
                     Self.marketAlert(
                         kind: alert.kind, severity: market.severity, state: .cleared, at: alert.eventTs,
@@ -70,8 +70,11 @@ struct MarketWideAlerts {
             }
             return out
         }
+        let wasOpen = state.open[alert.symbol] != nil
         state.open[alert.symbol] = (alert.value, alert.severity)
         if let market = state.market {
+            // A symbol whose raise went out on its own keeps its own messages (its clear will go out too).
+            if wasOpen && !state.folded.contains(alert.symbol) { return [alert] }
             state.folded.insert(alert.symbol)
             folded += 1
             guard alert.severity == .critical, market.severity != .critical else { return [] }
@@ -84,6 +87,8 @@ struct MarketWideAlerts {
                     drivers: Self.drivers(state.open))
             ]
         }
+        // A new raise outside a market alert goes out on its own, and so will its clear.
+        state.folded.remove(alert.symbol)
         state.recent.removeAll { $0.ts < alert.eventTs - window || $0.symbol == alert.symbol }
         state.recent.append((alert.symbol, alert.eventTs))
         let needed = max(minimumSymbols, Int((fraction * Double(symbolsSeen)).rounded(.up)))

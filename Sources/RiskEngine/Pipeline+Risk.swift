@@ -229,7 +229,7 @@ extension Pipeline {
         public var minimumRSquared = 0.1
         /// A new signal for the same account and symbol needs the hedge quantity to change by this
         /// fraction (or the reason to change).
-        public var materialChange = 0.1
+        public var materialChange = 0.25
     }
 }
 

@@ -69,13 +69,15 @@ final class SnapshotService {
     /// O(open alerts + symbols) per request.
     func serve(_ state: OpenState, lastSeq: UInt64) {
         while let request = try? socket.receiveMessage(dontWait: true) {
-            // ROUTER: [identity, (empty delimiter from REQ), prefix]. Echo the envelope back.
-            guard let delimiter = request.firstIndex(where: \.isEmpty) ?? (request.count >= 2 ? 0 : nil) else {
-                continue
+            // ROUTER sees [identity, prefix] from a DEALER and [identity, "", prefix] from a REQ; the
+            // envelope goes back in front of the reply. Anything else is not a request.
+            let envelope: [[UInt8]]
+            switch request.count {
+            case 2: envelope = [request[0]]
+            case 3 where request[1].isEmpty: envelope = [request[0], []]
+            default: continue
             }
-            let envelope = request.count >= 2 && request[delimiter].isEmpty
-                ? Array(request[...delimiter]) : [request[0]]
-            let prefix = request.count > envelope.count ? String(decoding: request[envelope.count], as: UTF8.self) : ""
+            let prefix = String(decoding: request[request.count - 1], as: UTF8.self)
             var frames = envelope
             for message in state.messages(matching: prefix) {
                 frames.append(Array(message.topic.utf8))

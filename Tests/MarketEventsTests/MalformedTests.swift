@@ -260,7 +260,7 @@ private let validBinaryTick = WireCodec.encodeBinary(.tick(Tick(symbol: "AAPL", 
         .init("kind byte of another kind", "news.AAPL", validBinaryTick, .topicMismatch, field: "kind"),
         .init(
             "reserved tick flag", "tick.AAPL", patched(validBinaryTick, at: 2, to: 0x40), .outOfRange, field: "flags"),
-        .init("reserved hedge flag", "hedge.A", [0xB1, 5, 1], .outOfRange, field: "flags"),
+        .init("reserved hedge flag", "hedge.A", [0xB1, 5, 4], .outOfRange, field: "flags"),
         .init(
             "NaN price", "tick.AAPL", patched(validBinaryTick, at: 11, with: Double.nan.bitPattern), .nonFinite,
             field: "price"),

@@ -75,7 +75,7 @@ import ZeroMQ
         let raised = try #require(harness.streamAlerts.first { $0.kind == .drawdown && $0.state == .raised })
 
         let context = try Context()
-        let client = try Socket(context, .req)
+        let client = try Socket(context, .dealer)
         try client.set(.receiveTimeout(.seconds(10)))
         try client.connect(try #require(harness.engine.snapshotEndpoint))
         func ask(_ prefix: String) throws -> (messages: [WireEvent], lastSeq: UInt64) {
