@@ -9,8 +9,12 @@ import OnlineLearning
 func makeStageModel(_ model: Pipeline.Learning.Model, featureCount: Int) -> any ExplainableRegressor {
     switch model.kind {
     case .sgd:
-        let options = SGDRegressor.Options(loss: .squared, updateRule: .normalizedAdaptive(learningRate: 1.0))
-        return StandardizedRegressor(model: SGDRegressor(featureCount: featureCount, options: options))
+        // The defaults `riskstream evaluate` chose on real public series (Scripts/real_streams.sh): features
+        // clamped to ±5σ (a feature quiet at first cannot spike the forecast), the target standardised,
+        // learning rate 0.25.
+        let options = SGDRegressor.Options(loss: .squared, updateRule: .normalizedAdaptive(learningRate: 0.25))
+        return StandardizedRegressor(
+            model: SGDRegressor(featureCount: featureCount, options: options), clip: 5, scalesTarget: true)
     case .htr:
         return HoeffdingTreeRegressor(featureCount: featureCount, seed: model.seed)
     case .arf:
