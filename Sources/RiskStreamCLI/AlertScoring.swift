@@ -88,8 +88,12 @@ struct AlertScoring {
         var falsePositives: Int { alerts - truePositives }
         var precision: Double? { alerts > 0 ? Double(truePositives) / Double(alerts) : nil }
         var recall: Double? { targets > 0 ? Double(detected) / Double(targets) : nil }
-        /// The median delay (the lower middle one for an even count), nanoseconds.
-        var medianDelay: Int64? { delays.isEmpty ? nil : delays[(delays.count - 1) / 2] }
+        /// The median delay (the mean of the two middle ones for an even count), nanoseconds.
+        var medianDelay: Int64? {
+            guard !delays.isEmpty else { return nil }
+            let upper = delays.count / 2
+            return delays.count % 2 == 1 ? delays[upper] : delays[upper - 1] + (delays[upper] - delays[upper - 1]) / 2
+        }
         var maxDelay: Int64? { delays.last }
     }
 

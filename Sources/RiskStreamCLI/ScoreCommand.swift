@@ -192,7 +192,7 @@ enum ScoreReport {
         let truth = scoring.truth
         var lines = [
             "\(truth.symbols.count) symbols, \(formatFixed(scoring.hours, 2)) h of event time, window "
-                + "\(formatFixed(Double(scoring.options.windowNanoseconds) / 1e9, 0)) s; "
+                + "\(seconds(scoring.options.windowNanoseconds)); "
                 + "\(truth.regimeChanges.count) regime changes, \(truth.jumps.count) jumps, "
                 + "\(truth.crashes.count) crashes, \(truth.negativeNews.count) negative news",
             "",
