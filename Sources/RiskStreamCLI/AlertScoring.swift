@@ -5,9 +5,11 @@
 /// - Only `raised` alerts count; each raised message is one alert (`cleared` ones are ignored). An alert
 ///   names its symbol, or several through a `symbols` array (a market-wide alert).
 /// - **Targets** (for recall) per kind:
-///   volatility: each symbol's change into the `stressed` regime, and each scripted crash;
+///   volatility: each symbol's change into the `stressed` regime for at least `--min-episode` (10 s; a
+///   shorter spell is not a regime a desk could act on, though alerts during it still count as explained),
+///   and each scripted crash;
 ///   var_breach: crashes and jumps of at least `--jump-sigmas` true per-tick sigmas;
-///   drawdown: crashes; liquidity: changes into `stressed`; news_shock: negative news items;
+///   drawdown: crashes; liquidity: changes into `stressed` (as for volatility); news_shock: negative news;
 ///   model_drift: every regime change (either way); data_quality: none (the simulator sends no bad data).
 ///   A target at `t` on symbols `S` is detected by the first alert of the kind on a symbol of `S` with
 ///   `event_ts` in `[t, t + W]`; its delay is that alert's `event_ts − t`.
@@ -24,6 +26,7 @@ struct AlertScoring {
         var windowNanoseconds: Int64 = 60_000_000_000
         var jumpSigmas: Double = 10
         var crashDeadlineNanoseconds: Int64 = 10_000_000_000
+        var minimumEpisodeNanoseconds: Int64 = 10_000_000_000
     }
 
     enum Level: Int, Comparable {
@@ -106,7 +109,9 @@ struct AlertScoring {
     }
 
     /// The kinds of the wire contract, in its order; other kinds found in the alerts follow.
-    static let kinds = ["volatility", "var_breach", "drawdown", "liquidity", "news_shock", "data_quality", "model_drift"]
+    static let kinds = [
+        "volatility", "var_breach", "drawdown", "liquidity", "news_shock", "data_quality", "model_drift",
+    ]
     /// Kinds that a stressed market or a crash explains.
     static let marketKinds: Set<String> = ["volatility", "var_breach", "drawdown", "liquidity"]
 
@@ -143,9 +148,12 @@ struct AlertScoring {
     /// Targets of a kind: (time, symbols).
     func targets(of kind: String) -> [(ts: Int64, symbols: [String])] {
         let crashes = truth.crashes.map { ($0.ts, $0.symbols) }
-        let intoStress = truth.regimeChanges.filter { $0.to == .stressed && $0.from != .stressed }.map {
-            ($0.ts, [$0.symbol])
-        }
+        let intoStress = truth.regimeChanges.filter { change in
+            change.to == .stressed && change.from != .stressed
+                && stressed[change.symbol]?.contains {
+                    $0.0 == change.ts && $0.1 - $0.0 >= options.minimumEpisodeNanoseconds
+                } == true
+        }.map { ($0.ts, [$0.symbol]) }
         switch kind {
         case "volatility": return intoStress + crashes
         case "var_breach":

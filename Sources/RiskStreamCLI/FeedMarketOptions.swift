@@ -2,6 +2,10 @@ import ArgumentParser
 import MarketEvents
 import MarketSimulator
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The simulated market behind `riskstream feed`: calibration, tape realism, session, regimes and a
 /// scripted crash. Turns the flags into a `SimulatorConfiguration`.
 struct FeedMarketOptions: ParsableArguments {
@@ -61,11 +65,12 @@ struct FeedMarketOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Mean time in the calm, normal and stressed regimes, seconds of event time (default: 40000, 30000 "
-                + "and 4000 events).", valueName: "c,n,s"))
+            "Mean time in the calm, normal and stressed regimes, seconds of event time at each regime's own "
+                + "event rate (default: 40000, 30000 and 4000 events).", valueName: "c,n,s"))
     var regimeSeconds: String?
 
-    @Option(help: ArgumentHelp("Start a scripted market-wide crash this many seconds of event time in.", valueName: "s"))
+    @Option(
+        help: ArgumentHelp("Start a scripted market-wide crash this many seconds of event time in.", valueName: "s"))
     var crashAt: Double?
 
     @Option(help: ArgumentHelp("Fall of the scripted crash, a fraction of the price.", valueName: "fraction"))
@@ -157,7 +162,9 @@ struct FeedMarketOptions: ParsableArguments {
         c.initialRegime = Regime.allCases.first { $0.description == regime } ?? .normal
         if let seconds = try parsedRegimeSeconds() {
             for (regime, s) in zip(Regime.allCases, seconds) {
-                c[regime].meanDurationEvents = max(1, s * simulatedRate)
+                // Events come faster in volatile regimes: multiplier^elasticity times the base rate.
+                let intensity = pow(c[regime].volatilityMultiplier, c.intensityElasticity)
+                c[regime].meanDurationEvents = max(1, s * simulatedRate * intensity)
             }
         }
         if holdRegime {

@@ -2,12 +2,11 @@ import MarketSimulator
 import RiskEngine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `riskstream feed --truth FILE`: what the simulated market really did, one JSON object a line, in
-/// event order, with the timestamps the events were published with (wall or simulated). Docs/SCORING.md
-/// has the format; in short:
+/// event order, with the timestamps the events were published with (wall or simulated):
 ///
 ///     {"type":"start","ts":…,"symbols":[…],"regime":"normal",…}     first line: the market at the start
 ///     {"type":"regime","ts":…,"symbol":"AAPL","from":"normal","to":"stressed","cause":"news",

@@ -11,8 +11,17 @@ struct ScoreCommand: ParsableCommand {
             catch (targets), how many it caught within --window seconds of event time (recall), the
             detection delay (median and max, event time), and raised alerts per symbol per hour of
             event time; then, for each scripted crash, the first critical alert and whether it came
-            within --crash-deadline seconds. The matching rule is in Docs/SCORING.md. Exit 65 on a bad
-            line, naming FILE:LINE.
+            within --crash-deadline seconds. Exit 65 on a bad line, naming FILE:LINE.
+
+            Matching rule (W = --window). Only raised alerts count. Targets: volatility and liquidity,
+            each symbol's move into the stressed regime lasting at least --min-episode (volatility also
+            each crash); var_breach, crashes and jumps of at least --jump-sigmas; drawdown, crashes;
+            news_shock, negative news; model_drift, every regime change; data_quality, none. A target at
+            t is detected by the first alert of its kind on one of its symbols with event_ts in
+            [t, t + W]. An alert is a true positive when it falls in [t, t + W] of one of its kind's
+            targets, or (volatility, var_breach, drawdown, liquidity) while its symbol is stressed or
+            within W after that ends, within W after any upward regime change, or during a crash and
+            W after it; any other alert is a false positive.
 
             Example: riskstream score --truth truth.jsonl --alerts alerts.jsonl
             """
@@ -33,6 +42,11 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A crash's first critical alert must come within this many seconds.", valueName: "s"))
     var crashDeadline: Double = 10
 
+    @Option(
+        help: ArgumentHelp("Shortest stressed spell that volatility and liquidity must catch, seconds.", valueName: "s")
+    )
+    var minEpisode: Double = 10
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -40,6 +54,7 @@ struct ScoreCommand: ParsableCommand {
         guard window > 0, window.isFinite else { throw ValidationError("--window must be > 0") }
         guard jumpSigmas >= 0, jumpSigmas.isFinite else { throw ValidationError("--jump-sigmas must be >= 0") }
         guard crashDeadline > 0, crashDeadline.isFinite else { throw ValidationError("--crash-deadline must be > 0") }
+        guard minEpisode >= 0, minEpisode.isFinite else { throw ValidationError("--min-episode must be >= 0") }
     }
 
     func run() throws {
@@ -53,7 +68,7 @@ struct ScoreCommand: ParsableCommand {
         }
         let options = AlertScoring.Options(
             windowNanoseconds: Int64(window * 1e9), jumpSigmas: jumpSigmas,
-            crashDeadlineNanoseconds: Int64(crashDeadline * 1e9))
+            crashDeadlineNanoseconds: Int64(crashDeadline * 1e9), minimumEpisodeNanoseconds: Int64(minEpisode * 1e9))
         let scoring = AlertScoring(truth: truthData, options: options)
         let scores = scoring.score(alertList)
         let crashes = scoring.scoreCrashes(alertList)
@@ -197,8 +212,10 @@ enum ScoreReport {
                 + "\(truth.crashes.count) crashes, \(truth.negativeNews.count) negative news",
             "",
         ]
-        let header = ["kind", "alerts", "TP", "FP", "precision", "targets", "found", "recall", "delay p50",
-            "delay max", "/symbol/h"]
+        let header = [
+            "kind", "alerts", "TP", "FP", "precision", "targets", "found", "recall", "delay p50",
+            "delay max", "/symbol/h",
+        ]
         var rows = [header]
         var total = 0
         var truePositives = 0

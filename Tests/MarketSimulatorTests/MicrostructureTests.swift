@@ -16,8 +16,9 @@ import Testing
     static func realistic(seed: UInt64 = 1) -> SimulatorConfiguration {
         var c = SimulatorConfiguration.standard(seed: seed)
         c.instruments.append(
-            .init(symbol: "FUT", initialPrice: 5_000, beta: 1, idiosyncraticVolatility: 0.0002, tickSize: 2.5,
-                  spreadBasisPoints: 0.5))
+            .init(
+                symbol: "FUT", initialPrice: 5_000, beta: 1, idiosyncraticVolatility: 0.0002, tickSize: 2.5,
+                spreadBasisPoints: 0.5))
         c.useRealisticTape()
         c.scaleVolatility(by: c.volatilityScale(eventsPerSecond: 1_000, indexVolatility: 0.2), scalingTickSizes: false)
         return c
@@ -193,7 +194,8 @@ import Testing
                 changes += 1
                 #expect(from != to && volatilities.count == 6)
                 let index = volatilities[0]
-                let expectedRatio = SimulatorConfiguration.standard(seed: 12)[to].volatilityMultiplier
+                let expectedRatio =
+                    SimulatorConfiguration.standard(seed: 12)[to].volatilityMultiplier
                     / SimulatorConfiguration.standard(seed: 12)[from].volatilityMultiplier
                 // The regime multiplier, times the log-volatility factor's one-step move.
                 #expect(abs(index.after / index.before / expectedRatio - 1) < 0.1)

@@ -22,23 +22,26 @@ import Testing
 
         """
 
-    static func alert(_ s: Double, _ symbol: String, _ kind: String, _ severity: String = "warning",
-                      state: String = "raised") -> String {
+    static func alert(
+        _ s: Double, _ symbol: String, _ kind: String, _ severity: String = "warning",
+        state: String = "raised"
+    ) -> String {
         #"{"topic":"alert.\#(symbol)","payload":{"type":"alert","seq":1,"ts":5,"event_ts":\#(at(s)),"#
             + #""symbol":"\#(symbol)","kind":"\#(kind)","severity":"\#(severity)","state":"\#(state)","#
             + #""value":1,"threshold":1,"message":"m","drivers":[]}}"#
     }
 
-    static let alerts = [
-        alert(103, "AAA", "volatility"),  // detects AAA's stress 3 s in
-        alert(150, "AAA", "volatility", state: "cleared"),  // cleared: not counted
-        #"{"topic":"heartbeat","payload":{"type":"heartbeat"}}"#,  // not an alert: skipped
-        #"{"topic":"alert.BBB","error":"bad_json","detail":"x"}"#,  // tail's error line: skipped
-        alert(110.5, "BBB", "volatility", "critical"),  // detects BBB's stress 10.5 s in
-        alert(300, "BBB", "data_quality"),  // the simulator sends no bad data: false positive
-        alert(504, "AAA", "var_breach", "critical"),  // the crash, 4 s in
-        alert(1000, "AAA", "volatility"),  // calm market, nothing happened: false positive
-    ].joined(separator: "\n") + "\n"
+    static let alerts =
+        [
+            alert(103, "AAA", "volatility"),  // detects AAA's stress 3 s in
+            alert(150, "AAA", "volatility", state: "cleared"),  // cleared: not counted
+            #"{"topic":"heartbeat","payload":{"type":"heartbeat"}}"#,  // not an alert: skipped
+            #"{"topic":"alert.BBB","error":"bad_json","detail":"x"}"#,  // tail's error line: skipped
+            alert(110.5, "BBB", "volatility", "critical"),  // detects BBB's stress 10.5 s in
+            alert(300, "BBB", "data_quality"),  // the simulator sends no bad data: false positive
+            alert(504, "AAA", "var_breach", "critical"),  // the crash, 4 s in
+            alert(1000, "AAA", "volatility"),  // calm market, nothing happened: false positive
+        ].joined(separator: "\n") + "\n"
 
     func score(truth: String = truth, alerts: String = alerts, _ extra: [String] = []) throws -> CLI.Output {
         let files = try TempFile("truth.jsonl", contents: truth)
@@ -113,6 +116,27 @@ import Testing
         #expect(crash["within_deadline"] as? Bool == false)
     }
 
+    /// A 5 s stressed spell is below --min-episode (10 s): not a target, though an alert during it is
+    /// explained. With --min-episode 2 it is a target, and the alert catches it.
+    @Test(arguments: [(nil as String?, 0), ("2", 1)])
+    func shortStressedSpellsAreNotTargets(minEpisode: String?, targets: Int) throws {
+        let truth = """
+            {"type":"start","ts":\(Self.at(0)),"symbols":["AAA"],"regime":"normal"}
+            {"type":"regime","ts":\(Self.at(100)),"symbol":"AAA","from":"normal","to":"stressed"}
+            {"type":"regime","ts":\(Self.at(105)),"symbol":"AAA","from":"stressed","to":"normal"}
+            {"type":"end","ts":\(Self.at(3600))}
+            """
+        let output = try score(
+            truth: truth, alerts: Self.alert(102, "AAA", "volatility"),
+            ["--json"] + (minEpisode.map { ["--min-episode", $0] } ?? []))
+        #expect(output.status == 0, "\(output.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let volatility = try #require((report["kinds"] as? [String: [String: Any]])?["volatility"])
+        #expect(volatility["targets"] as? Int == targets && volatility["detected"] as? Int == targets)
+        #expect(volatility["true_positives"] as? Int == 1)
+    }
+
     @Test func theTableNamesEveryKindAndTheCrash() throws {
         let output = try score()
         #expect(output.status == 0, "\(output.stderr)")
@@ -120,14 +144,23 @@ import Testing
         let volatility = try #require(output.lines.first { $0.hasPrefix("volatility") })
         let cells = volatility.split(separator: " ").map(String.init)
         #expect(cells == ["volatility", "3", "2", "1", "0.67", "3", "2", "0.67", "6.8", "s", "10.5", "s", "1.50"])
-        #expect(output.stdout.contains("crash at +500.0 s (30.0 s): first critical alert after 4.0 s (var_breach AAA): within 10.0 s"))
+        #expect(
+            output.stdout.contains(
+                "crash at +500.0 s (30.0 s): first critical alert after 4.0 s (var_breach AAA): within 10.0 s"))
     }
 
     @Test(arguments: [
         ("truth", "{\"type\":\"start\",\"ts\":1,\"symbols\":[\"A\"],\"regime\":\"normal\"}\n{\"type\":\"jump\"\n", 2),
-        ("truth", "{\"type\":\"start\",\"ts\":1,\"symbols\":[\"A\"],\"regime\":\"normal\"}\n\n{\"type\":\"regime\",\"ts\":5}\n", 3),
+        (
+            "truth",
+            "{\"type\":\"start\",\"ts\":1,\"symbols\":[\"A\"],\"regime\":\"normal\"}\n\n{\"type\":\"regime\",\"ts\":5}\n",
+            3
+        ),
         ("truth", "{\"type\":\"regime\",\"ts\":5,\"symbol\":\"A\",\"from\":\"calm\",\"to\":\"normal\"}\n", 1),
-        ("alerts", "\(alert(1, "A", "volatility"))\n{\"topic\":\"alert.A\",\"payload\":{\"kind\":\"volatility\"}}\n", 2),
+        (
+            "alerts", "\(alert(1, "A", "volatility"))\n{\"topic\":\"alert.A\",\"payload\":{\"kind\":\"volatility\"}}\n",
+            2
+        ),
         ("alerts", "[1, 2]\n", 1),
     ])
     func aBadLineIsNamedAndExits65(file: String, contents: String, line: Int) throws {
