@@ -19,7 +19,9 @@
 ///   upward regime change, or during a crash (until `W` after its end). Any other alert is a false
 ///   positive, so every data_quality alert on the simulator is one.
 /// - **Crashes**: the first `critical` alert of any kind on a crash's symbols from its start to its end;
-///   the target is that it comes within `--crash-deadline` (10 s) of the start.
+///   the target is that it comes within `--crash-deadline` (10 s) of the start. The rate of critical
+///   alerts in the 10 minutes before the crash is reported beside it: when it is high, the first one
+///   may owe nothing to the crash.
 /// - **Alerts per symbol per hour**: raised alerts / symbols in the truth / hours from its start to its end.
 struct AlertScoring {
     struct Options {
@@ -106,6 +108,10 @@ struct AlertScoring {
         /// The first critical alert within the crash: its delay, kind and symbol.
         var firstCritical: (delay: Int64, kind: String, symbol: String)?
         var withinDeadline: Bool
+        /// Critical alerts a minute on the crash's symbols in the 10 minutes before it (from the truth's
+        /// start if that is sooner): the background rate, against which a first critical alert may be
+        /// chance.
+        var criticalPerMinuteBefore: Double
     }
 
     /// The kinds of the wire contract, in its order; other kinds found in the alerts follow.
@@ -218,9 +224,16 @@ struct AlertScoring {
             let hit = first.map { alert in
                 (alert.eventTs - crash.ts, alert.kind, alert.symbols.first { crash.symbols.contains($0) } ?? "")
             }
+            let from = max(truth.start, crash.ts - 600_000_000_000)
+            let before = critical.count(where: { alert in
+                alert.eventTs >= from && alert.eventTs < crash.ts
+                    && crash.symbols.contains(where: alert.symbols.contains)
+            })
+            let minutes = Double(crash.ts - from) / 6e10
             return CrashScore(
                 ts: crash.ts, endTs: crash.endTs, firstCritical: hit,
-                withinDeadline: hit.map { $0.0 <= options.crashDeadlineNanoseconds } ?? false)
+                withinDeadline: hit.map { $0.0 <= options.crashDeadlineNanoseconds } ?? false,
+                criticalPerMinuteBefore: minutes > 0 ? Double(before) / minutes : 0)
         }
     }
 

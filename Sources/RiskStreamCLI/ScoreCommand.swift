@@ -248,7 +248,8 @@ enum ScoreReport {
                 lines.append(
                     "crash at +\(at) s (\(length) s): first critical alert after \(seconds(hit.delay)) "
                         + "(\(hit.kind) \(hit.symbol)): " + (crash.withinDeadline ? "within" : "NOT within")
-                        + " \(seconds(scoring.options.crashDeadlineNanoseconds))")
+                        + " \(seconds(scoring.options.crashDeadlineNanoseconds)); "
+                        + "\(formatFixed(crash.criticalPerMinuteBefore, 1)) critical alerts a minute before it")
             } else {
                 lines.append("crash at +\(at) s (\(length) s): no critical alert during the crash")
             }
@@ -274,7 +275,8 @@ enum ScoreReport {
             "{\"ts\":\(c.ts),\"end_ts\":\(c.endTs),\"first_critical_delay_s\":\(secondsValue(c.firstCritical?.delay)),"
                 + "\"kind\":\(c.firstCritical.map { JSONLine.quoted($0.kind) } ?? "null"),"
                 + "\"symbol\":\(c.firstCritical.map { JSONLine.quoted($0.symbol) } ?? "null"),"
-                + "\"within_deadline\":\(c.withinDeadline)}"
+                + "\"within_deadline\":\(c.withinDeadline),"
+                + "\"critical_per_minute_before\":\(number(c.criticalPerMinuteBefore))}"
         }
         return "{\"symbols\":\(scoring.truth.symbols.count),\"hours\":\(number(scoring.hours)),"
             + "\"window_s\":\(secondsValue(scoring.options.windowNanoseconds)),"

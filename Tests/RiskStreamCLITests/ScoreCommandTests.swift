@@ -100,6 +100,8 @@ import Testing
         #expect(crashes.first?["first_critical_delay_s"] as? Double == 4)
         #expect(crashes.first?["kind"] as? String == "var_breach" && crashes.first?["symbol"] as? String == "AAA")
         #expect(crashes.first?["within_deadline"] as? Bool == true)
+        // BBB's critical alert at +110.5 s is the only one in the 500 s before the crash.
+        #expect(crashes.first?["critical_per_minute_before"] as? Double == 1 / (500.0 / 60))
     }
 
     /// A 5 s window turns the 10.5 s detection into a miss; the alert is still a true positive, since BBB
@@ -146,7 +148,8 @@ import Testing
         #expect(cells == ["volatility", "3", "2", "1", "0.67", "3", "2", "0.67", "6.8", "s", "10.5", "s", "1.50"])
         #expect(
             output.stdout.contains(
-                "crash at +500.0 s (30.0 s): first critical alert after 4.0 s (var_breach AAA): within 10.0 s"))
+                "crash at +500.0 s (30.0 s): first critical alert after 4.0 s (var_breach AAA): within 10.0 s; 0.1 critical alerts a minute before it"
+            ))
     }
 
     @Test(arguments: [
