@@ -119,8 +119,8 @@ for pipeline in "${pipelines[@]}"; do
         rm -rf "$sock"
 
         echo "== $name ($pipeline; $scenario)"
-        echo "feed: $(tail -n 1 "$dir/feed.log")"
-        echo "engine: $(tail -n 1 "$dir/run.log")"
+        tail -n 1 "$dir/feed.log"
+        tail -n 1 "$dir/run.log"
         if "$bin" score --truth "$dir/truth.jsonl" --alerts "$dir/alerts.jsonl" | tee "$dir/score.txt"; then
             "$bin" score --truth "$dir/truth.jsonl" --alerts "$dir/alerts.jsonl" --json >"$dir/score.json"
         else
@@ -129,5 +129,40 @@ for pipeline in "${pipelines[@]}"; do
         echo
     done
 done
+# The issue's targets, one line per pipeline (needs python3 to read the JSON; skipped without it).
+if command -v python3 >/dev/null 2>&1; then
+    echo "== targets: volatility precision and recall >= 0.9 (regimes); crash: first critical alert <= 10 s;" \
+        "quiet: <= 3 alerts per symbol per hour"
+    python3 - "$out" "${pipelines[@]}" <<'PY'
+import json, os, sys
+out, pipelines = sys.argv[1], sys.argv[2:]
+def load(name):
+    path = os.path.join(out, name, "score.json")
+    return json.load(open(path)) if os.path.exists(path) else None
+def mark(ok):
+    return "ok" if ok else "MISSED"
+for pipeline in pipelines:
+    base = os.path.basename(pipeline)
+    base = base[:-5] if base.endswith(".yaml") else base
+    parts = []
+    regimes = load(base + "-regimes")
+    if regimes:
+        v = regimes["kinds"]["volatility"]
+        p, r = v["precision"] or 0, v["recall"] or 0
+        parts.append(f"volatility precision {p:.2f} recall {r:.2f} {mark(p >= 0.9 and r >= 0.9)}")
+    crash = load(base + "-crash")
+    if crash and crash["crashes"]:
+        c = crash["crashes"][0]
+        delay = c["first_critical_delay_s"]
+        text = "none" if delay is None else f"{delay:.1f} s ({c['kind']} {c['symbol']})"
+        parts.append(f"crash first critical {text}, {c['critical_per_minute_before']:.1f}/min before "
+                     + mark(c["within_deadline"]))
+    quiet = load(base + "-quiet")
+    if quiet:
+        rate = quiet["all"]["per_symbol_hour"]
+        parts.append(f"quiet {rate:.2f} alerts/symbol/h {mark(rate <= 3)}")
+    print(f"{base}: " + "; ".join(parts))
+PY
+fi
 echo "alert_quality: files in $out" >&2
 exit "$status"

@@ -9,20 +9,22 @@ struct FeedCommand: ParsableCommand {
         commandName: "feed",
         abstract: "Publish a seeded, simulated market feed (ticks and news) on a ZeroMQ PUB socket.",
         discussion: """
-            The stream is deterministic for a given --seed and --symbols: correlated returns, volatility
-            regimes with jumps, bid/ask quotes and news. Each tick carries `seq`, counted per topic from 1,
+            The stream is deterministic for a given --seed and --symbols: correlated returns, volatility \
+            regimes with jumps, bid/ask quotes and news. Each tick carries `seq`, counted per topic from 1, \
             so a subscriber filtering by prefix can still see gaps. A summary goes to standard error.
 
-            Calibrated: at the rate event timestamps advance (--rate with wall timestamps, --event-rate
-            with simulated ones), the index reads --index-volatility annualised in the normal regime, as
-            the engine annualises (EWMA variance per second x 5,896,800 trading seconds a year).
-            --microstructure realistic prints on real tick grids, mostly at an unchanged price, some
-            without quotes, some in same-millisecond bursts; --session us-equities makes the simulated
-            clock quiet overnight and busy at the open. --truth FILE writes what the market really did
-            (regime changes, jumps, the scripted crash, negative news) as JSON lines, with the
+            Calibrated: at the rate event timestamps advance (--rate with wall timestamps, --event-rate \
+            with simulated ones), the index reads --index-volatility annualised in the normal regime, as \
+            the engine annualises (EWMA variance per second x 5,896,800 trading seconds a year). \
+            --microstructure realistic prints on real tick grids, mostly at an unchanged price, some \
+            without quotes, some in same-millisecond bursts; --session us-equities makes the simulated \
+            clock quiet overnight and busy at the open. --truth FILE writes what the market really did \
+            (regime changes, jumps, the scripted crash, negative news) as JSON lines, with the \
             timestamps the events were published with, for `riskstream score`.
 
-            Example: riskstream feed --publish tcp://127.0.0.1:5555 --rate 2000 --encoding binary
+            Examples:
+              riskstream feed --publish tcp://127.0.0.1:5555 --rate 2000 --encoding binary
+              riskstream feed --publish ipc:///tmp/f --timestamps simulated --truth t.jsonl
             """
     )
 

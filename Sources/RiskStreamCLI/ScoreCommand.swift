@@ -5,22 +5,22 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score alerts against a simulated market's ground truth: precision, recall, delay.",
         discussion: """
-            --truth is what `riskstream feed --truth FILE` wrote; --alerts is what
-            `riskstream tail --topic alert.` printed while the engine ran on that feed. Per alert kind it
-            prints raised alerts, true and false positives, precision, the truth events the kind should
-            catch (targets), how many it caught within --window seconds of event time (recall), the
-            detection delay (median and max, event time), and raised alerts per symbol per hour of
-            event time; then, for each scripted crash, the first critical alert and whether it came
+            --truth is what `riskstream feed --truth FILE` wrote; --alerts is what \
+            `riskstream tail --topic alert.` printed while the engine ran on that feed. Per alert kind it \
+            prints raised alerts, true and false positives, precision, the truth events the kind should \
+            catch (targets), how many it caught within --window seconds of event time (recall), the \
+            detection delay (median and max, event time), and raised alerts per symbol per hour of \
+            event time; then, for each scripted crash, the first critical alert and whether it came \
             within --crash-deadline seconds. Exit 65 on a bad line, naming FILE:LINE.
 
-            Matching rule (W = --window). Only raised alerts count. Targets: volatility and liquidity,
-            each symbol's move into the stressed regime lasting at least --min-episode (volatility also
-            each crash); var_breach, crashes and jumps of at least --jump-sigmas; drawdown, crashes;
-            news_shock, negative news; model_drift, every regime change; data_quality, none. A target at
-            t is detected by the first alert of its kind on one of its symbols with event_ts in
-            [t, t + W]. An alert is a true positive when it falls in [t, t + W] of one of its kind's
-            targets, or (volatility, var_breach, drawdown, liquidity) while its symbol is stressed or
-            within W after that ends, within W after any upward regime change, or during a crash and
+            Matching rule (W = --window). Only raised alerts count. Targets: volatility and liquidity, \
+            each symbol's move into the stressed regime lasting at least --min-episode (volatility also \
+            each crash); var_breach, crashes and jumps of at least --jump-sigmas; drawdown, crashes; \
+            news_shock, negative news; model_drift, every regime change; data_quality, none. A target at \
+            t is detected by the first alert of its kind on one of its symbols with event_ts in \
+            [t, t + W]. An alert is a true positive when it falls in [t, t + W] of one of its kind's \
+            targets, or (volatility, var_breach, drawdown, liquidity) while its symbol is stressed or \
+            within W after that ends, within W after any upward regime change, or during a crash and \
             W after it; any other alert is a false positive.
 
             Example: riskstream score --truth truth.jsonl --alerts alerts.jsonl
