@@ -154,7 +154,7 @@ for pipeline in pipelines:
     if regimes:
         v = regimes["kinds"]["volatility"]
         p, r = v["precision"] or 0, v["recall"] or 0
-        parts.append(f"volatility precision {p:.2f} recall {r:.2f} {mark(p >= 0.9 and r >= 0.9)}")
+        parts.append(f"volatility precision {p:.3f} recall {r:.3f} {mark(p >= 0.9 and r >= 0.9)}")
     crash = load(base + "-crash")
     if crash and crash["crashes"]:
         c = crash["crashes"][0]
@@ -165,7 +165,7 @@ for pipeline in pipelines:
     quiet = load(base + "-quiet")
     if quiet:
         rate = quiet["all"]["per_symbol_hour"]
-        parts.append(f"quiet {rate:.2f} alerts/symbol/h {mark(rate <= 3)}")
+        parts.append(f"quiet {rate:.2f} alerts per symbol per hour {mark(rate <= 3)}")
     print(f"{base}: " + "; ".join(parts))
 PY
 fi
