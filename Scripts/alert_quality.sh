@@ -150,11 +150,12 @@ for pipeline in pipelines:
     base = os.path.basename(pipeline)
     base = base[:-5] if base.endswith(".yaml") else base
     parts = []
-    regimes = load(base + "-regimes")
-    if regimes:
-        v = regimes["kinds"]["volatility"]
-        p, r = v["precision"] or 0, v["recall"] or 0
-        parts.append(f"volatility precision {p:.3f} recall {r:.3f} {mark(p >= 0.9 and r >= 0.9)}")
+    for scenario, label in (("regimes", "volatility"), ("smooth", "smooth tape: volatility")):
+        regimes = load(base + "-" + scenario)
+        if regimes:
+            v = regimes["kinds"]["volatility"]
+            p, r = v["precision"] or 0, v["recall"] or 0
+            parts.append(f"{label} precision {p:.3f} recall {r:.3f} {mark(p >= 0.9 and r >= 0.9)}")
     crash = load(base + "-crash")
     if crash and crash["crashes"]:
         c = crash["crashes"][0]
