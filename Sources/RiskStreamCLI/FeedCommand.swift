@@ -22,8 +22,10 @@ struct FeedCommand: ParsableCommand {
             (regime changes, jumps, the scripted crash, negative news) as JSON lines, with the \
             timestamps the events were published with, for `riskstream score`.
 
-            Examples:
+            Example:
               riskstream feed --publish tcp://127.0.0.1:5555 --rate 2000 --encoding binary
+
+            Example, writing the ground truth for `riskstream score`:
               riskstream feed --publish ipc:///tmp/f --timestamps simulated --truth t.jsonl
             """
     )
