@@ -199,7 +199,7 @@ enum ScoreReport {
         ns.map { formatFixed(Double($0) / 1e9, 1) + " s" } ?? "-"
     }
 
-    static func ratio(_ x: Double?) -> String { x.map { formatFixed($0, 2) } ?? "-" }
+    static func ratio(_ x: Double?) -> String { x.map { formatFixed($0, 3) } ?? "-" }
 
     static func table(
         _ scoring: AlertScoring, _ scores: [AlertScoring.KindScore], _ crashes: [AlertScoring.CrashScore]

@@ -145,7 +145,7 @@ import Testing
         #expect(output.stdout.contains("2 symbols, 1.00 h of event time, window 60.0 s"))
         let volatility = try #require(output.lines.first { $0.hasPrefix("volatility") })
         let cells = volatility.split(separator: " ").map(String.init)
-        #expect(cells == ["volatility", "3", "2", "1", "0.67", "3", "2", "0.67", "6.8", "s", "10.5", "s", "1.50"])
+        #expect(cells == ["volatility", "3", "2", "1", "0.667", "3", "2", "0.667", "6.8", "s", "10.5", "s", "1.50"])
         #expect(
             output.stdout.contains(
                 "crash at +500.0 s (30.0 s): first critical alert after 4.0 s (var_breach AAA): within 10.0 s; 0.1 critical alerts a minute before it"
