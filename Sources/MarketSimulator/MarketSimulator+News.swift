@@ -54,6 +54,10 @@ extension MarketSimulator {
                 stressPressure += strength * c.symbolNewsMarketWeight
                 instruments[target].shock += strength * c.newsVolatilityShock
             }
+            if recordsGroundTruth {
+                let multiplier = isMarket ? 1 : 1 + instruments[target].shock
+                record(ts, .negativeNews(symbols: tagged, sentiment: sentiment, volatilityMultiplier: multiplier))
+            }
         }
         let body: String
         switch tone {

@@ -32,7 +32,15 @@ import SeededRandom
 /// - Time: exponential spacing with mean `meanEventSpacingNanoseconds / m^intensityElasticity`, so
 ///   trading intensity rises with volatility.
 ///
-/// Ground truth for tests and demos: `regime`, `trueVolatility(of:)`, `jumpCount`.
+/// Optional realism (`SimulatorConfiguration.microstructure`, `session`, `crash`): persistent order flow
+/// so most prints repeat the previous price, trade-only prints, bursts of prints of one symbol in the
+/// same millisecond (extra prints at the unchanged quote, a few microseconds apart, outside the step
+/// structure), a time-of-day intensity multiplier on event spacing, and a scripted crash that pushes
+/// every log price down linearly in event time.
+///
+/// Ground truth for tests and demos: `regime`, `trueVolatility(of:)`, `jumpCount`, and, while
+/// `recordsGroundTruth` is on, the log of regime changes, jumps, crashes and negative news
+/// (`takeGroundTruth()`).
 ///
 /// A value type: copying a simulator forks the stream (both copies then produce the same events).
 public struct MarketSimulator: Sendable {
@@ -43,6 +51,10 @@ public struct MarketSimulator: Sendable {
     public private(set) var regime: Regime
     /// Jumps drawn so far (market-factor jumps plus idiosyncratic ones), ground truth.
     public private(set) var jumpCount: Int = 0
+    /// Whether regime changes, jumps, crashes and negative news are logged for `takeGroundTruth()`.
+    /// Off by default, so a simulator nobody drains never grows.
+    public var recordsGroundTruth = false
+    var groundTruth: [GroundTruthEvent] = []
 
     var generator: Xoshiro256
     /// The second normal of the last polar-method pair, if not used yet.
@@ -61,6 +73,14 @@ public struct MarketSimulator: Sendable {
     var meanSpacing: Double
     var stressPressure: Double = 0
     var newsCount: UInt64 = 0
+    /// Timestamp of the latest event.
+    var lastTimestamp: Int64 = .min
+    /// Extra same-millisecond prints still due for instrument `burstInstrument`.
+    var burstRemaining = 0
+    var burstInstrument = 0
+    /// Log move of the scripted crash applied so far, and whether its start and end were logged.
+    var crashApplied: Double = 0
+    var crashLogged = (start: false, end: false)
 
     // Per-step constants derived from the configuration.
     let volatilityPersistence: Double
@@ -108,9 +128,13 @@ public struct MarketSimulator: Sendable {
     ///   `instruments.count` ticks. A tick allocates nothing (its symbol string is shared with the
     ///   configuration); a news item allocates its strings and symbol array.
     public mutating func next() -> WireEvent {
+        if burstRemaining > 0, let print = nextBurstPrint() { return .tick(print) }
         let ts = timestamp
-        let spacing = (meanSpacing * generator.nextExponential(rate: 1)).rounded()
+        var spacing = meanSpacing * generator.nextExponential(rate: 1)
+        if let session = configuration.session { spacing /= session.intensity(at: ts) }
+        spacing.round()
         timestamp = ts + (spacing >= 1 ? Int64(min(spacing, 1e15)) : 1)
+        lastTimestamp = ts
         if configuration.newsProbability > 0 && generator.nextUnitDouble() < configuration.newsProbability {
             return .news(makeNews(ts: ts))
         }
@@ -120,12 +144,49 @@ public struct MarketSimulator: Sendable {
             return .position(makePosition(desk, ts: ts))
         }
         if cursor == instruments.count {
-            advanceStep()
+            advanceStep(ts: ts)
             cursor = 0
         }
         let i = cursor
         cursor += 1
-        return .tick(makeTick(i, ts: ts))
+        let tick = makeTick(i, ts: ts)
+        if let m = configuration.microstructure, generator.nextUnitDouble() < m.burstProbability {
+            burstInstrument = i
+            burstRemaining = geometric(mean: m.meanBurstLength)
+        }
+        return .tick(tick)
+    }
+
+    /// Returns and forgets the ground truth logged since the last call (empty unless
+    /// `recordsGroundTruth`), oldest first.
+    /// - Complexity: O(1); allocates nothing when there is nothing to return.
+    public mutating func takeGroundTruth() -> [GroundTruthEvent] {
+        if groundTruth.isEmpty { return [] }
+        let taken = groundTruth
+        groundTruth = []
+        return taken
+    }
+
+    /// One more print of a burst: the same instrument, its unchanged state, 1-20 µs after the previous
+    /// event and in the same millisecond (else the burst ends and `nil` is returned). Pushes the next
+    /// scheduled event back if the print would reach it, so timestamps still strictly increase.
+    mutating func nextBurstPrint() -> Tick? {
+        burstRemaining -= 1
+        let ts = lastTimestamp + 1_000 + Int64(generator.next() % 19_001)
+        guard ts / 1_000_000 == lastTimestamp / 1_000_000 else {
+            burstRemaining = 0
+            return nil
+        }
+        lastTimestamp = ts
+        if timestamp <= ts { timestamp = ts + 1 }
+        return makeTick(burstInstrument, ts: ts)
+    }
+
+    /// A geometric count on 1, 2, 3, … with the given mean (`>= 1`). One draw.
+    mutating func geometric(mean: Double) -> Int {
+        let u = generator.nextOpenUnitDouble()
+        guard mean > 1 else { return 1 }
+        return 1 + Int(min(log(u) / log(1 - 1 / mean), 1e6))
     }
 
     /// The symbol's current volatility (ground truth): the standard deviation of the diffusive part of
@@ -161,14 +222,16 @@ public struct MarketSimulator: Sendable {
         return Double(configuration.meanEventSpacingNanoseconds) / intensity
     }
 
-    mutating func advanceStep() {
+    mutating func advanceStep(ts: Int64) {
         let c = configuration
         // Regime: news-driven entry into stress first, then the spontaneous birth–death move.
         stressPressure *= newsDecayPerStep
         let newsDraw = generator.nextUnitDouble()
         let moveDraw = generator.nextUnitDouble()
         let leave = regimeConstants[regime.rawValue].leaveProbability
-        if regime != .stressed && newsDraw < newsStressPerStep * stressPressure {
+        let previousRegime = regime
+        let byNews = regime != .stressed && newsDraw < newsStressPerStep * stressPressure
+        if byNews {
             regime = .stressed
         } else if moveDraw < leave {
             switch regime {
@@ -184,11 +247,19 @@ public struct MarketSimulator: Sendable {
         marketMultiplier = m
         meanSpacing = spacing(multiplier: m)
 
+        let logging = recordsGroundTruth
+        let volatilitiesBefore = logging && regime != previousRegime ? instruments.map(\.volatility) : []
         var factor = c.marketVolatility * m * normal()
         if generator.nextUnitDouble() < constants.jumpProbability {
-            factor += c.jumpMean + c.jumpStandardDeviation * normal()
+            let jump = c.jumpMean + c.jumpStandardDeviation * normal()
+            factor += jump
             jumpCount += 1
+            if logging {
+                let sigma = c.marketVolatility * m
+                record(ts, .jump(symbol: nil, size: jump, sigmas: sigma > 0 ? abs(jump) / sigma : .infinity))
+            }
         }
+        let crashMove = c.crash.map { scriptedCrashMove($0, ts: ts) } ?? 0
         for i in instruments.indices {
             instruments[i].shock *= newsDecayPerStep
             instruments[i].updateVolatility(market: c.marketVolatility, multiplier: m)
@@ -198,14 +269,51 @@ public struct MarketSimulator: Sendable {
                 r += state.idiosyncraticVolatility * m * (1 + state.shock) * normal()
             }
             if !state.isIndex && generator.nextUnitDouble() < constants.jumpProbability {
-                r += c.jumpMean + c.jumpStandardDeviation * normal()
+                let jump = c.jumpMean + c.jumpStandardDeviation * normal()
+                r += jump
                 jumpCount += 1
+                if logging {
+                    let sigma = instruments[i].volatility
+                    record(ts, .jump(symbol: symbols[i], size: jump, sigmas: sigma > 0 ? abs(jump) / sigma : .infinity))
+                }
             }
+            r += crashMove
             instruments[i].lastReturn = r
             // A safety net far outside anything the mean reversion allows: keeps mid × units finite.
             // Below the grid the quote is still one tick bid, two ticks ask.
             instruments[i].logPrice = min(max(state.logPrice + r, -50), 50)
         }
+        if !volatilitiesBefore.isEmpty {
+            let tickSpacing = meanSpacing * Double(instruments.count) / (c.session?.intensity(at: ts) ?? 1)
+            let changes = instruments.indices.map {
+                GroundTruthEvent.VolatilityChange(
+                    symbol: symbols[$0], before: volatilitiesBefore[$0], after: instruments[$0].volatility,
+                    tickSpacingNanoseconds: tickSpacing)
+            }
+            record(ts, .regimeChange(from: previousRegime, to: regime, byNews: byNews, volatilities: changes))
+        }
+    }
+
+    /// The crash's log move for the step at `ts` (the part of its linear path not yet applied), logging
+    /// its start and end.
+    mutating func scriptedCrashMove(_ crash: SimulatorConfiguration.Crash, ts: Int64) -> Double {
+        let level = crash.logMove(elapsed: ts - configuration.startTimestamp)
+        let move = level - crashApplied
+        crashApplied = level
+        if recordsGroundTruth && level < 0 && !crashLogged.start {
+            crashLogged.start = true
+            let end = configuration.startTimestamp + crash.offsetNanoseconds + crash.durationNanoseconds
+            record(ts, .crashStart(size: crash.size, endTs: end))
+        }
+        if recordsGroundTruth && level <= log1p(-crash.size) && !crashLogged.end {
+            crashLogged.end = true
+            record(ts, .crashEnd(size: crash.size))
+        }
+        return move
+    }
+
+    mutating func record(_ ts: Int64, _ kind: GroundTruthEvent.Kind) {
+        groundTruth.append(GroundTruthEvent(ts: ts, kind: kind))
     }
 
     mutating func makeTick(_ i: Int, ts: Int64) -> Tick {
@@ -218,8 +326,16 @@ public struct MarketSimulator: Sendable {
         let ask = state.price(units: askUnits)
 
         let buyProbability = state.lastReturn > 0 ? 0.75 : (state.lastReturn < 0 ? 0.25 : 0.5)
-        let price = generator.nextUnitDouble() < buyProbability ? ask : bid
+        var buy = generator.nextUnitDouble() < buyProbability
+        var tradeOnly = false
+        if let m = configuration.microstructure {
+            if generator.nextUnitDouble() < m.sameSideProbability, let previous = state.lastBuy { buy = previous }
+            instruments[i].lastBuy = buy
+            tradeOnly = generator.nextUnitDouble() < m.tradeOnlyFraction
+        }
+        let price = buy ? ask : bid
         let size = max((state.typicalTradeSize * exp(0.8 * normal())).rounded(), 1)
+        if tradeOnly { return Tick(symbol: symbols[i], ts: ts, price: price, size: size) }
         let depth = state.typicalDepth / state.volatilityRatio
         let bidSize = max((depth * exp(0.5 * normal())).rounded(), 1)
         let askSize = max((depth * exp(0.5 * normal())).rounded(), 1)
@@ -263,6 +379,8 @@ struct InstrumentState: Sendable {
 
     var logPrice: Double
     var lastReturn: Double = 0
+    /// Side of the latest print (true: at the ask) when order flow is persistent; `nil` before it.
+    var lastBuy: Bool?
     /// Decaying multiplier excess on idiosyncratic volatility from negative news.
     var shock: Double = 0
     var volatility: Double = 0

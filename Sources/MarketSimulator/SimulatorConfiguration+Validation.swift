@@ -109,6 +109,38 @@ extension SimulatorConfiguration {
             if !isPositive(desk.maximumNotional) { return fail("desk.maximumNotional", "must be finite and > 0") }
             if !isProbability(desk.longFraction) { return fail("desk.longFraction", "must be in [0, 1]") }
         }
+        if let m = microstructure {
+            if !isProbability(m.sameSideProbability) {
+                return fail("microstructure.sameSideProbability", "must be in [0, 1]")
+            }
+            if !isProbability(m.tradeOnlyFraction) {
+                return fail("microstructure.tradeOnlyFraction", "must be in [0, 1]")
+            }
+            if !isProbability(m.burstProbability) {
+                return fail("microstructure.burstProbability", "must be in [0, 1]")
+            }
+            if !(m.meanBurstLength >= 1 && m.meanBurstLength.isFinite) {
+                return fail("microstructure.meanBurstLength", "must be finite and >= 1")
+            }
+        }
+        if let session {
+            guard let first = session.periods.first, first.start == 0 else {
+                return fail("session.periods", "the first period must start at 0")
+            }
+            for (i, period) in session.periods.enumerated() {
+                if !isPositive(period.intensity) {
+                    return fail("session.periods[\(i)].intensity", "must be finite and > 0")
+                }
+                if period.start >= 86_400 || (i > 0 && period.start <= session.periods[i - 1].start) {
+                    return fail("session.periods[\(i)].start", "must increase and stay below 86400")
+                }
+            }
+        }
+        if let crash {
+            if crash.offsetNanoseconds < 0 { return fail("crash.offsetNanoseconds", "must be >= 0") }
+            if crash.durationNanoseconds < 1 { return fail("crash.durationNanoseconds", "must be >= 1") }
+            if !(crash.size > 0 && crash.size < 1) { return fail("crash.size", "must be in (0, 1)") }
+        }
         return nil
     }
 }

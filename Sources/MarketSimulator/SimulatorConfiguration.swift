@@ -141,6 +141,13 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var newsImpactHalfLifeEvents: Double
     /// A simulated desk reporting positions; `nil` (the default) sends none.
     public var desk: Desk?
+    /// Realistic prints (persistent order flow, trade-only prints, same-millisecond bursts); `nil` (the
+    /// default): every print carries a quote and trades on a side drawn afresh.
+    public var microstructure: Microstructure?
+    /// Intensity by time of day of the simulated clock; `nil` (the default): the same all day.
+    public var session: SessionCalendar?
+    /// A scripted market-wide crash; `nil` (the default): none.
+    public var crash: Crash?
 
     /// A configuration with the given instruments and default market dynamics.
     public init(instruments: [Instrument], indexSymbol: String? = nil, seed: UInt64) {

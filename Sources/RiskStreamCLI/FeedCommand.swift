@@ -9,11 +9,24 @@ struct FeedCommand: ParsableCommand {
         commandName: "feed",
         abstract: "Publish a seeded, simulated market feed (ticks and news) on a ZeroMQ PUB socket.",
         discussion: """
-            The stream is deterministic for a given --seed and --symbols: correlated returns, volatility
-            regimes with jumps, bid/ask quotes and news. Each tick carries `seq`, counted per topic from 1,
+            The stream is deterministic for a given --seed and --symbols: correlated returns, volatility \
+            regimes with jumps, bid/ask quotes and news. Each tick carries `seq`, counted per topic from 1, \
             so a subscriber filtering by prefix can still see gaps. A summary goes to standard error.
 
-            Example: riskstream feed --publish tcp://127.0.0.1:5555 --rate 2000 --encoding binary
+            Calibrated: at the rate event timestamps advance (--rate with wall timestamps, --event-rate \
+            with simulated ones), the index reads --index-volatility annualised in the normal regime, as \
+            the engine annualises (EWMA variance per second x 5,896,800 trading seconds a year). \
+            --microstructure realistic prints on real tick grids, mostly at an unchanged price, some \
+            without quotes, some in same-millisecond bursts; --session us-equities makes the simulated \
+            clock quiet overnight and busy at the open. --truth FILE writes what the market really did \
+            (regime changes, jumps, the scripted crash, negative news) as JSON lines, with the \
+            timestamps the events were published with, for `riskstream score`.
+
+            Example:
+              riskstream feed --publish tcp://127.0.0.1:5555 --rate 2000 --encoding binary
+
+            Example, writing the ground truth for `riskstream score`:
+              riskstream feed --publish ipc:///tmp/f --timestamps simulated --truth t.jsonl
             """
     )
 
@@ -40,12 +53,6 @@ struct FeedCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(help: "Seed of the simulator.")
-    var seed: UInt64 = 42
-
-    @Option(help: ArgumentHelp("Comma-separated symbols (default: the simulator's standard set).", valueName: "list"))
-    var symbols: String?
-
     @Option(help: "Payload encoding.")
     var encoding: Encoding = .json
 
@@ -55,21 +62,25 @@ struct FeedCommand: ParsableCommand {
     @Option(help: "Wait until this many subscribers have subscribed before publishing.")
     var waitForSubscribers: Int = 0
 
+    @Option(help: ArgumentHelp("Write the market's ground truth here, one JSON object a line.", valueName: "file"))
+    var truth: String?
+
+    @OptionGroup(title: "Simulated market")
+    var market: FeedMarketOptions
+
     func validate() throws {
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be a number >= 0") }
         if let count, count <= 0 { throw ValidationError("--count must be > 0") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0") }
         guard waitForSubscribers >= 0 else { throw ValidationError("--wait-for-subscribers must be >= 0") }
-        if let list = symbolList {
-            guard !list.isEmpty else { throw ValidationError("--symbols needs at least one symbol") }
-            for symbol in list where !WireCodec.isValidSymbol(symbol) {
-                throw ValidationError("--symbols: '\(symbol)' is not 1-64 printable ASCII characters without spaces")
-            }
-        }
     }
 
-    var symbolList: [String]? {
-        symbols.map { $0.split(separator: ",").map { String($0) } }
+    /// The simulated market at this command's rates: calibrated at the publishing rate when events are
+    /// stamped on the wall clock at a set rate, else at the simulated clock's rate.
+    func marketConfiguration() throws -> SimulatorConfiguration {
+        let simulated = market.simulatedRate(publishingRate: rate)
+        let calibration = timestamps == .wall && rate > 0 ? rate : simulated
+        return try market.configuration(simulatedRate: simulated, calibrationRate: calibration)
     }
 
     func run() throws {
@@ -94,23 +105,39 @@ struct FeedCommand: ParsableCommand {
             try awaitSubscribers(on: socket)
         }
 
-        let configuration =
-            symbolList.map { SimulatorConfiguration.symbols($0, seed: seed) } ?? .standard(seed: seed)
+        let configuration = try marketConfiguration()
         do {
             try configuration.validate()
         } catch {
             throw failure("simulator configuration: \(error)", ExitStatus.dataError)
         }
+        var truthFile: GroundTruthFile?
+        if let truth {
+            do {
+                truthFile = try GroundTruthFile(path: truth, configuration: configuration, feed: self)
+            } catch {
+                throw failure("cannot write \(truth): \(error)", ExitStatus.dataError)
+            }
+        }
+        var simulator = MarketSimulator(configuration: configuration)
+        simulator.recordsGroundTruth = truthFile != nil
         var feed = SimulatedFeed(
-            simulator: MarketSimulator(configuration: configuration),
-            publisher: FramePublisher(socket: socket, encoding: encoding), rate: rate, timestamps: timestamps)
+            simulator: simulator, publisher: FramePublisher(socket: socket, encoding: encoding), rate: rate,
+            timestamps: timestamps)
         let start = EngineClock.monotonicNanoseconds()
         let deadline = duration.map { start + Int64($0 * 1e9) }
         let (sent, ticks): (Int, Int)
         do {
-            (sent, ticks) = try feed.run(count: count, deadline: deadline) { shouldStop }
+            (sent, ticks) = try feed.run(count: count, deadline: deadline, truth: truthFile?.write) { shouldStop }
         } catch {
             throw failure("publishing failed: \(error)", ExitStatus.software)
+        }
+        if let truthFile {
+            do {
+                try truthFile.finish(events: sent, ticks: ticks, lastTs: feed.lastTimestamp)
+            } catch {
+                throw failure("cannot write \(truth ?? ""): \(error)", ExitStatus.dataError)
+            }
         }
         let seconds = Double(EngineClock.monotonicNanoseconds() - start) / 1e9
         let perSecond = seconds > 0 ? Double(sent) / seconds : 0
@@ -139,10 +166,17 @@ struct SimulatedFeed {
     /// Events per second; 0 means no pacing.
     let rate: Double
     let timestamps: FeedCommand.Timestamps
+    /// The `ts` of the latest event published.
+    private(set) var lastTimestamp: Int64?
 
     /// Runs until `count` events, the monotonic `deadline`, or `stop()` returns true (checked at least
-    /// every 100 ms). Returns events and ticks sent.
-    mutating func run(count: Int?, deadline: Int64?, stop: () -> Bool) throws(ZeroMQError) -> (Int, Int) {
+    /// every 100 ms). Returns events and ticks sent. When the simulator records ground truth, `truth`
+    /// receives it after each event that carried some, with that event's published and simulated `ts`.
+    mutating func run(
+        count: Int?, deadline: Int64?,
+        truth: ((_ events: [GroundTruthEvent], _ publishedTs: Int64, _ simulatedTs: Int64) -> Void)? = nil,
+        stop: () -> Bool
+    ) throws(ZeroMQError) -> (Int, Int) {
         let start = EngineClock.monotonicNanoseconds()
         let spacing = rate > 0 ? 1e9 / rate : 0
         var sent = 0
@@ -159,7 +193,13 @@ struct SimulatedFeed {
                 }
             }
             var event = simulator.next()
+            let simulatedTs = event.inboundTimestamp ?? 0
             if timestamps == .wall { event.setTimestamp(EngineClock.wallNanoseconds()) }
+            lastTimestamp = event.inboundTimestamp
+            if let truth {
+                let events = simulator.takeGroundTruth()
+                if !events.isEmpty { truth(events, lastTimestamp ?? simulatedTs, simulatedTs) }
+            }
             if case .tick = event { ticks += 1 }
             try publisher.publish(&event)
             sent += 1
@@ -209,6 +249,16 @@ struct FramePublisher {
 }
 
 extension WireEvent {
+    /// The event time of an inbound event (tick, news, position); `nil` for outbound messages.
+    var inboundTimestamp: Int64? {
+        switch self {
+        case .tick(let t): t.ts
+        case .news(let n): n.ts
+        case .position(let p): p.ts
+        case .alert, .hedge, .risk, .heartbeat: nil
+        }
+    }
+
     /// Replaces the event time of an inbound event (tick, news, position).
     mutating func setTimestamp(_ ts: Int64) {
         switch self {

@@ -15,7 +15,7 @@ struct RiskStreamCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self, EvaluateCommand.self,
-            SynthCommand.self, BacktestCommand.self, LexiconCommand.self,
+            SynthCommand.self, BacktestCommand.self, LexiconCommand.self, ScoreCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )
