@@ -11,8 +11,10 @@ import MarketEvents
 ///   one alert for the symbol `MARKET` is raised, naming them (its drivers: each symbol's value), and
 ///   the raise that tipped it is folded into it instead of going out on its own.
 /// - While it is open, further raises of that kind are folded (not published; `folded` counts them), and
-///   so are the clears of folded raises. A critical raise escalates the market alert. It clears, in one
-///   message, once fewer than half of the symbols that opened it still have the kind open.
+///   so are the clears of folded raises. A critical raise escalates the market alert, and it is sent
+///   again, naming them all, each time two more symbols have joined (so every symbol in the event is
+///   named, in a handful of messages rather than one per symbol). It clears, in one message, once fewer
+///   than half of the symbols that opened it still have the kind open.
 ///
 /// Event time only, so a replay folds exactly the same alerts. - Complexity: O(symbols) per alert of a
 /// kind, no allocation on the tick path (only when an alert goes out).
@@ -28,8 +30,9 @@ struct MarketWideAlerts {
         var open: [String: (value: Double, severity: Alert.Severity)] = [:]
         /// Raises within the window while no market alert is open: (symbol, event time).
         var recent: [(symbol: String, ts: Int64)] = []
-        /// The open market alert: its severity and how many symbols opened it.
-        var market: (severity: Alert.Severity, symbols: Int)?
+        /// The open market alert: its severity, how many symbols opened it, and how many its latest
+        /// message named.
+        var market: (severity: Alert.Severity, symbols: Int, named: Int)?
         /// Symbols whose raises were folded into the open market alert.
         var folded: Set<String> = []
     }
@@ -77,13 +80,16 @@ struct MarketWideAlerts {
             if wasOpen && !state.folded.contains(alert.symbol) { return [alert] }
             state.folded.insert(alert.symbol)
             folded += 1
-            guard alert.severity == .critical, market.severity != .critical else { return [] }
-            state.market = (.critical, market.symbols)
+            let escalates = alert.severity == .critical && market.severity != .critical
+            guard escalates || state.open.count >= market.named + 2 else { return [] }
+            state.market = (escalates ? .critical : market.severity, market.symbols, state.open.count)
+            let names = state.open.keys.sorted().joined(separator: ", ")
             return [
                 Self.marketAlert(
-                    kind: alert.kind, severity: .critical, state: .raised, at: alert.eventTs,
+                    kind: alert.kind, severity: state.market!.severity, state: .raised, at: alert.eventTs,
                     value: Double(state.open.count), threshold: Double(market.symbols),
-                    message: "market-wide \(alert.kind.rawValue) is critical: \(alert.symbol) — \(alert.message)",
+                    message: "market-wide \(alert.kind.rawValue)\(escalates ? " is critical" : ""): now "
+                        + "\(state.open.count) symbols (\(names)); latest: \(alert.message)",
                     drivers: Self.drivers(state.open))
             ]
         }
@@ -95,7 +101,7 @@ struct MarketWideAlerts {
         guard state.recent.count >= needed else { return [alert] }
         let names = state.recent.map(\.symbol)
         let severity: Alert.Severity = names.contains { state.open[$0]?.severity == .critical } ? .critical : .warning
-        state.market = (severity, names.count)
+        state.market = (severity, names.count, names.count)
         state.folded = [alert.symbol]
         state.recent.removeAll()
         folded += 1

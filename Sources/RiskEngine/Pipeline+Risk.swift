@@ -144,12 +144,12 @@ extension Pipeline {
         /// The time-grid variance estimator (`IntradayVariance.Configuration`).
         public struct Variance: Sendable, Hashable {
             public var samplingSeconds = 5.0
-            public var halfLifeSeconds = 1_800.0
+            public var halfLifeSeconds = 300.0
             public var maximumGapSeconds = 300.0
             public var warmupSamples = 24
 
             public init(
-                samplingSeconds: Double = 5, halfLifeSeconds: Double = 1_800, maximumGapSeconds: Double = 300,
+                samplingSeconds: Double = 5, halfLifeSeconds: Double = 300, maximumGapSeconds: Double = 300,
                 warmupSamples: Int = 24
             ) {
                 self.samplingSeconds = samplingSeconds

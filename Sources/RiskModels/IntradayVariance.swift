@@ -37,7 +37,7 @@ public struct IntradayVariance: Sendable, Hashable {
         public var warmupSamples: Int
 
         public init(
-            samplingSeconds: Double = 5, halfLifeSeconds: Double = 1_800, maximumGapSeconds: Double = 300,
+            samplingSeconds: Double = 5, halfLifeSeconds: Double = 300, maximumGapSeconds: Double = 300,
             warmupSamples: Int = 24
         ) {
             self.samplingSeconds = samplingSeconds

@@ -2,8 +2,9 @@
 ///
 /// The matching rule, with `W` the window (`--window`, 60 s of event time by default):
 ///
-/// - Only `raised` alerts count; each raised message is one alert (`cleared` ones are ignored). An alert
-///   names its symbol, or several through a `symbols` array (a market-wide alert).
+/// - Only `raised` messages count as alerts; a `cleared` message of the same kind and symbol ends the
+///   time the alert is open. An alert names its symbol, or several through a `symbols` array or
+///   `symbol:<SYM>` drivers (a market-wide alert).
 /// - **Targets** (for recall) per kind:
 ///   volatility: each symbol's change into the `stressed` regime for at least `--min-episode` (10 s; a
 ///   shorter spell is not a regime a desk could act on, though alerts during it still count as explained),
@@ -12,7 +13,9 @@
 ///   drawdown: crashes; liquidity: changes into `stressed` (as for volatility); news_shock: negative news;
 ///   model_drift: every regime change (either way); data_quality: none (the simulator sends no bad data).
 ///   A target at `t` on symbols `S` is detected by the first alert of the kind on a symbol of `S` with
-///   `event_ts` in `[t, t + W]`; its delay is that alert's `event_ts − t`.
+///   `event_ts` in `[t, t + W]` (its delay is that alert's `event_ts − t`), or by one already open at `t`
+///   (raised before and not yet cleared: the desk is already warned, delay 0; an alert that does not
+///   flap must not cost recall when stress returns before it has cleared).
 /// - **True positives** (for precision): an alert is explained when its `event_ts` is within `[t, t + W]`
 ///   of one of its kind's targets on its symbols, or, for volatility, var_breach, drawdown and liquidity,
 ///   when its symbol is in the `stressed` regime (or left it less than `W` ago), within `W` after an
@@ -79,6 +82,8 @@ struct AlertScoring {
         var symbols: [String]
         var kind: String
         var severity: String
+        /// When a `cleared` message of the same kind and symbol ended it; `nil`: still open at the end.
+        var clearedTs: Int64? = nil
     }
 
     struct KindScore {
@@ -203,7 +208,14 @@ struct AlertScoring {
                     $0.eventTs >= target.ts && $0.eventTs <= target.ts + options.windowNanoseconds
                         && target.symbols.contains(where: $0.symbols.contains)
                 }
-                if let first {
+                let open = mine.contains {
+                    $0.eventTs < target.ts && ($0.clearedTs ?? .max) > target.ts
+                        && target.symbols.contains(where: $0.symbols.contains)
+                }
+                if open {
+                    score.detected += 1
+                    score.delays.append(0)
+                } else if let first {
                     score.detected += 1
                     score.delays.append(first.eventTs - target.ts)
                 }

@@ -13,15 +13,18 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "The embedded demo (what `riskstream` with no arguments runs).",
         discussion: """
-            A seeded market simulator publishes ticks and news on a real ZeroMQ PUB socket (tcp loopback);
-            a simulated desk reports positions on the same socket; the engine subscribes to it, checks data
-            quality, learns volatility forecasts online (SGD and an adaptive random forest, scored before
-            they learn), computes VaR/ES, drawdown, liquidity and news shock, and publishes explainable
-            alerts, hedge signals, risk snapshots and heartbeats on its own PUB socket; a live view
-            subscribes to that and shows symbols, prices, volatility, open alerts, hedges, counters and
-            events/s. On a terminal the view
-            refreshes in place; piped, it prints plain lines. Ctrl-C stops everything within a second and
+            A seeded market simulator publishes ticks and news on a real ZeroMQ PUB socket (tcp loopback); \
+            a simulated desk reports positions on the same socket; the engine subscribes to it, checks data \
+            quality, learns volatility forecasts online (SGD and an adaptive random forest, scored before \
+            they learn), computes VaR/ES, drawdown, liquidity and news shock, and publishes explainable \
+            alerts, hedge signals, risk snapshots and heartbeats on its own PUB socket; a live view \
+            subscribes to that and shows symbols, prices, volatility, open alerts, hedges, counters and \
+            events/s. On a terminal the view \
+            refreshes in place; piped, it prints plain lines. Ctrl-C stops everything within a second and \
             prints a summary. The pipeline is Pipelines/demo.yaml, built in.
+
+            Example:
+              riskstream demo --duration 60
             """
     )
 

@@ -10,26 +10,27 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score an online model on a CSV stream by progressive validation with delayed labels.",
         discussion: """
-            The CSV has a header row naming its columns; the target column (default `target`) is what
-            the model forecasts and every other column is a numeric feature, except the columns named
-            by --ignore-column, the symbol column, and the time column. The time column is --time-column,
-            or else the first column named date, time, datetime, timestamp or ts (any case; the report
-            says which): it is never a feature and must not go backwards (`--time-column none`: no time
-            column, every column is a feature). Times are ISO 8601 dates or date-times, M/D/YYYY, or
-            epoch numbers whose unit (s, ms, µs, ns) the first value's magnitude tells: below 1e11 s,
-            below 1e14 ms, below 1e17 µs, else ns. A file of several symbols (a `symbol` or `ticker`
-            column) is read one symbol at a time with --symbol. Fields may be quoted (RFC 4180); lines
-            end in LF or CRLF; a UTF-8 byte-order mark is skipped. At row t the model first
-            learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly
-            River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right
+            The CSV has a header row naming its columns; the target column (default `target`) is what \
+            the model forecasts and every other column is a numeric feature, except the columns named \
+            by --ignore-column, the symbol column, and the time column. The time column is --time-column, \
+            or else the first column named date, time, datetime, timestamp or ts (any case; the report \
+            says which): it is never a feature and must not go backwards (`--time-column none`: no time \
+            column, every column is a feature). Times are ISO 8601 dates or date-times, M/D/YYYY, or \
+            epoch numbers whose unit (s, ms, µs, ns) the first value's magnitude tells: below 1e11 s, \
+            below 1e14 ms, below 1e17 µs, else ns. A file of several symbols (a `symbol` or `ticker` \
+            column) is read one symbol at a time with --symbol. Fields may be quoted (RFC 4180); lines \
+            end in LF or CRLF; a UTF-8 byte-order mark is skipped. At row t the model first \
+            learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly \
+            River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right \
             after predicting it). Every row's prediction is scored; the last rows are never learned.
 
-            rows/s times the predict+learn loop alone (not reading the CSV). Peak memory is the
+            rows/s times the predict+learn loop alone (not reading the CSV). Peak memory is the \
             process's resident high-water mark (VmHWM).
 
             Models: \(modelNames.joined(separator: ", ")). A bad CSV exits 65 with FILE:LINE: reason.
 
-            Example: riskstream evaluate --csv stream.csv --delay 50 --model ewma-baseline --json
+            Example:
+              riskstream evaluate --csv stream.csv --delay 50 --model ewma-baseline --json
             """
     )
 

@@ -7,11 +7,14 @@ struct LexiconCommand: ParsableCommand {
         commandName: "lexicon",
         abstract: "Print the built-in news sentiment lexicon, check a lexicon file, or score a headline.",
         discussion: """
-            The engine scores news that arrives without a sentiment with a finance lexicon written for
-            RiskStream, with negation ("does not expect layoffs") and intensifiers. With no options this
-            prints the built-in lexicon in the file format, ready to edit and name in a pipeline as
-            risk.news_lexicon. --check FILE parses a file (errors name FILE:LINE, exit 65); --score TEXT
+            The engine scores news that arrives without a sentiment with a finance lexicon written for \
+            RiskStream, with negation ("does not expect layoffs") and intensifiers. With no options this \
+            prints the built-in lexicon in the file format, ready to edit and name in a pipeline as \
+            risk.news_lexicon. --check FILE parses a file (errors name FILE:LINE, exit 65); --score TEXT \
             prints the sentiment of a headline and the terms behind it.
+
+            Example:
+              riskstream lexicon --score "Profit warning as sales slump"
             """
     )
 

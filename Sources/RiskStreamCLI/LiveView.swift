@@ -16,6 +16,8 @@ final class LiveView {
         var volatility: Double?
         var valueAtRisk: Double?
         var drawdown: Double?
+        /// The horizon of `valueAtRisk`, seconds.
+        var horizonSeconds: Double?
         /// The model with the lowest rolling MAE, and that MAE.
         var bestModel: String?
         var bestMAE: Double?
@@ -54,7 +56,7 @@ final class LiveView {
             let best = r.models.filter { $0.mae != nil }.min { $0.mae! < $1.mae! }
             rows[r.symbol] = Row(
                 price: r.price, volatility: r.volatility, valueAtRisk: r.valueAtRisk, drawdown: r.drawdown,
-                bestModel: best?.model, bestMAE: best?.mae)
+                horizonSeconds: r.horizonSeconds, bestModel: best?.model, bestMAE: best?.mae)
         case .alert(let a):
             let key = "\(a.symbol) \(a.kind.rawValue)"
             if a.state == .raised {
@@ -118,7 +120,7 @@ final class LiveView {
     private func screenLines(maximumLines: Int) -> [String] {
         var top = ["RiskStream demo  \(feed) -> engine -> \(engine)  Ctrl-C stops", ""]
         top.append(
-            pad("SYMBOL", 7) + pad("PRICE", 11) + pad("VOL ann.", 9) + pad("VaR 1d", 8) + pad("DD", 7)
+            pad("SYMBOL", 7) + pad("PRICE", 11) + pad("VOL ann.", 9) + pad("VaR " + varLabel, 8) + pad("DD", 7)
                 + pad("BEST MODEL", 13) + "OPEN ALERTS")
         let status = statusLines()
         let fixed = top.count + 1 + status.count + 2
@@ -139,6 +141,15 @@ final class LiveView {
         let recentRoom = max(0, maximumLines - lines.count)
         lines += recent.reversed().prefix(recentRoom).map { "  " + $0 }
         return lines
+    }
+
+    /// The VaR column's horizon, `1m` for 60 s, from the snapshots.
+    private var varLabel: String {
+        guard let seconds = rows.values.lazy.compactMap(\.horizonSeconds).first else { return "" }
+        if seconds >= 86_400 { return "\(Int(seconds / 86_400))d" }
+        if seconds >= 3_600 { return "\(Int(seconds / 3_600))h" }
+        if seconds >= 60 { return "\(Int(seconds / 60))m" }
+        return "\(Int(seconds))s"
     }
 
     private func shortKind(_ kind: Alert.Kind) -> String {

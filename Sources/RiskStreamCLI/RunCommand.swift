@@ -8,10 +8,11 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the risk engine: subscribe to feeds, compute risk, publish alerts and heartbeats.",
         discussion: """
-            The pipeline file (YAML, see Pipelines/default.yaml) sets everything; flags override it.
+            The pipeline file (YAML, see Pipelines/default.yaml) sets everything; flags override it. \
             SIGINT or SIGTERM stops ingest, drains the ring, publishes a final heartbeat and exits 0.
 
-            Example: riskstream run --feed tcp://127.0.0.1:5555 --publish tcp://127.0.0.1:5556
+            Example:
+              riskstream run --feed tcp://127.0.0.1:5555 --publish tcp://127.0.0.1:5556
             """
     )
 

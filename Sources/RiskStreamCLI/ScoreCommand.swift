@@ -13,17 +13,20 @@ struct ScoreCommand: ParsableCommand {
             event time; then, for each scripted crash, the first critical alert and whether it came \
             within --crash-deadline seconds. Exit 65 on a bad line, naming FILE:LINE.
 
-            Matching rule (W = --window). Only raised alerts count. Targets: volatility and liquidity, \
+            Matching rule (W = --window). Only raised alerts count; a cleared one ends the time it is \
+            open. Targets: volatility and liquidity, \
             each symbol's move into the stressed regime lasting at least --min-episode (volatility also \
             each crash); var_breach, crashes and jumps of at least --jump-sigmas; drawdown, crashes; \
             news_shock, negative news; model_drift, every regime change; data_quality, none. A target at \
             t is detected by the first alert of its kind on one of its symbols with event_ts in \
-            [t, t + W]. An alert is a true positive when it falls in [t, t + W] of one of its kind's \
+            [t, t + W], or by one already open at t (raised before, not yet cleared: delay 0). An alert \
+            is a true positive when it falls in [t, t + W] of one of its kind's \
             targets, or (volatility, var_breach, drawdown, liquidity) while its symbol is stressed or \
             within W after that ends, within W after any upward regime change, or during a crash and \
             W after it; any other alert is a false positive.
 
-            Example: riskstream score --truth truth.jsonl --alerts alerts.jsonl
+            Example:
+              riskstream score --truth truth.jsonl --alerts alerts.jsonl
             """
     )
 
@@ -178,9 +181,22 @@ enum ScoreFiles {
             guard let eventTs = payload["event_ts"]?.int else { throw bad("payload needs integer 'event_ts'") }
             guard let state = payload["state"]?.string else { throw bad("payload needs string 'state'") }
             guard let symbol = payload["symbol"]?.string else { throw bad("payload needs string 'symbol'") }
-            guard state == "raised" else { continue }
+            guard state == "raised" else {
+                // A clear ends every open alert of its kind and symbol (the raise and its escalations).
+                for k in alerts.indices where alerts[k].kind == kind && alerts[k].symbols.last == symbol
+                    && alerts[k].clearedTs == nil
+                {
+                    alerts[k].clearedTs = eventTs
+                }
+                continue
+            }
             let severity = payload["severity"]?.string ?? "warning"
-            let symbols = (strings(payload["symbols"]) ?? []) + [symbol]
+            // A market-wide alert (`alert.MARKET`) names its symbols in its drivers, `symbol:<SYM>`.
+            let named = (payload["drivers"]?.array ?? []).compactMap { driver -> String? in
+                guard let feature = driver["feature"]?.string, feature.hasPrefix("symbol:") else { return nil }
+                return String(feature.dropFirst("symbol:".count))
+            }
+            let symbols = (strings(payload["symbols"]) ?? []) + named + [symbol]
             alerts.append(.init(eventTs: eventTs, symbols: symbols, kind: kind, severity: severity))
         }
         return alerts

@@ -11,7 +11,7 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Write a seeded synthetic volatility-forecasting stream as a CSV for `riskstream evaluate`.",
         discussion: """
-            One symbol's ticks from the market simulator (regime-switching volatility, jumps), one row per
+            One symbol's ticks from the market simulator (regime-switching volatility, jumps), one row per \
             tick. Returns are log returns of the quote mid in basis points; r_t is the latest.
               ret1_bps, ret2_bps, ret5_bps  r_t, r_(t-1), r_(t-4) (returns at lags 1, 2 and 5)
               absret_bps                    |r_t|
@@ -21,17 +21,19 @@ struct SynthCommand: ParsableCommand {
               log_size                      log of the trade size
               dt_ms                         milliseconds since the symbol's previous tick
               target                        realised volatility sqrt(mean r²) over the NEXT H returns
-            The target looks H ticks ahead, so evaluate it with --delay H. The first row is the tick with
+            The target looks H ticks ahead, so evaluate it with --delay H. The first row is the tick with \
             100 returns behind it. Same seed and options, same bytes.
 
-            Example: riskstream synth --rows 20000 --seed 7 --horizon 20 --out stream.csv
+            Example:
+              riskstream synth --rows 20000 --seed 7 --horizon 20 --out stream.csv
 
-            With --prices it writes a price series for `riskstream backtest` instead: the header `ts,price`
-            and one row per tick of --symbol among the first --events simulator events (all symbols and
-            news count as events), ts in nanoseconds and price the quote mid (bid + ask)/2, or the trade
+            With --prices it writes a price series for `riskstream backtest` instead: the header `ts,price` \
+            and one row per tick of --symbol among the first --events simulator events (all symbols and \
+            news count as events), ts in nanoseconds and price the quote mid (bid + ask)/2, or the trade \
             price when a side is missing. --rows and --horizon are not used.
 
-            Example: riskstream synth --prices --symbol AAPL --events 200000 --seed 7 --out prices.csv
+            Example:
+              riskstream synth --prices --symbol AAPL --events 200000 --out prices.csv
             """
     )
 

@@ -12,11 +12,12 @@ struct TailCommand: ParsableCommand {
         commandName: "tail",
         abstract: "Print what a ZeroMQ PUB socket emits, one JSON line per message.",
         discussion: """
-            Each line is {"topic": ..., "payload": {...}} with the payload in canonical JSON, whether it
-            arrived as JSON or binary. A message that breaks the wire contract prints as
+            Each line is {"topic": ..., "payload": {...}} with the payload in canonical JSON, whether it \
+            arrived as JSON or binary. A message that breaks the wire contract prints as \
             {"topic": ..., "error": reason, "field": ..., "detail": ...} and tail keeps going.
 
-            Example: riskstream tail --connect tcp://127.0.0.1:5556 --topic alert. --topic heartbeat
+            Example:
+              riskstream tail --connect tcp://127.0.0.1:5556 --topic alert.
             """
     )
 

@@ -25,8 +25,10 @@ import ZeroMQ
         for (k, symbol) in ["A", "B", "C", "D", "E"].enumerated() {
             out += market.route(Self.alert(symbol, at: Int64(k)), symbolsSeen: 6)
         }
-        #expect(out.map(\.symbol) == ["A", "B", "MARKET"])
+        // The fifth symbol is two more than the market alert named: it is sent again, naming all five.
+        #expect(out.map(\.symbol) == ["A", "B", "MARKET", "MARKET"])
         #expect(out[2].value == 3 && out[2].message.contains("A, B, C"), "\(out[2].message)")
+        #expect(out[3].value == 5 && out[3].drivers.count == 5, "\(out[3].message)")
         #expect(Set(out[2].drivers.map(\.feature)) == ["symbol:A", "symbol:B", "symbol:C"])
         #expect(market.folded == 3)
         let escalated = market.route(Self.alert("F", severity: .critical, at: 6), symbolsSeen: 6)

@@ -38,6 +38,7 @@ import Testing
             #"{"topic":"heartbeat","payload":{"type":"heartbeat"}}"#,  // not an alert: skipped
             #"{"topic":"alert.BBB","error":"bad_json","detail":"x"}"#,  // tail's error line: skipped
             alert(110.5, "BBB", "volatility", "critical"),  // detects BBB's stress 10.5 s in
+            alert(180, "BBB", "volatility", "critical", state: "cleared"),  // closed before the crash
             alert(300, "BBB", "data_quality"),  // the simulator sends no bad data: false positive
             alert(504, "AAA", "var_breach", "critical"),  // the crash, 4 s in
             alert(1000, "AAA", "volatility"),  // calm market, nothing happened: false positive
@@ -48,6 +49,20 @@ import Testing
         defer { files.cleanUp() }
         try Data(alerts.utf8).write(to: URL(fileURLWithPath: files.sibling("alerts.jsonl")))
         return try CLI.run(["score", "--truth", files.path, "--alerts", files.sibling("alerts.jsonl")] + extra)
+    }
+
+    /// A target that comes while an alert of its kind is still open on its symbol is detected, with
+    /// delay 0: the desk is already warned (a non-flapping alert must not cost recall).
+    @Test func anAlertAlreadyOpenDetectsTheNextTarget() throws {
+        let open = Self.alert(110.5, "BBB", "volatility", "critical") + "\n"
+        let output = try score(alerts: open, ["--json"])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let volatility = try #require((report["kinds"] as? [String: [String: Any]])?["volatility"])
+        // BBB's stress onset (10.5 s) and the crash (already open: 0 s); AAA's onset missed.
+        #expect(volatility["detected"] as? Int == 2)
+        #expect(volatility["delay_max_s"] as? Double == 10.5)
+        #expect(volatility["delay_median_s"] as? Double == 5.25)
     }
 
     @Test func truePositivesFalsePositivesMissesAndDelays() throws {
