@@ -157,7 +157,7 @@ public struct EWMAReturnVariance: Sendable, Hashable, Checkpointable {
 }
 
 /// Reads a confidence level written as a Double and checks it.
-private func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateError) -> Double {
+func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateError) -> Double {
     let at = reader.offset
     let c = try reader.readDouble()
     guard c > 0 && c < 1 else { throw ModelStateError(offset: at, reason: "confidence \(c) outside (0, 1)") }
@@ -165,7 +165,7 @@ private func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateE
 }
 
 /// Reads a warm-up length and checks it is at least 1.
-private func readWarmup(_ reader: inout ModelStateReader) throws(ModelStateError) -> Int {
+func readWarmup(_ reader: inout ModelStateReader) throws(ModelStateError) -> Int {
     let at = reader.offset
     let k = try reader.readInt()
     guard k >= 1 else { throw ModelStateError(offset: at, reason: "warm-up \(k) < 1") }
@@ -468,14 +468,24 @@ public struct LearnedVolatilityVaR: VaRForecaster {
     }
 }
 
-/// The four forecasting methods by their command-line names.
+/// The forecasting methods by their command-line names.
 public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
     case ewma, t, quantile, model
+    /// EWMA-filtered historical simulation.
+    case fhs
+    /// GJR-GARCH(1,1)-filtered historical simulation.
+    case garchFHS = "garch-fhs"
+    /// GJR-GARCH(1,1) with Student-t innovations.
+    case garchT = "garch-t"
+    /// GJR-GARCH(1,1) with Hansen's skewed-t innovations.
+    case garchSkewT = "garch-skewt"
 
     /// A fresh forecaster with default parameters that forecasts after `warmupReturns` returns. Every
-    /// EWMA (the σ of `ewma` and `t`, the feature σ of `quantile` and `model`) is seeded with the
+    /// EWMA (the σ of `ewma`, `t` and `fhs`, the feature σ of `quantile` and `model`) is seeded with the
     /// equal-weight mean of the first 20 squared returns; the learned models learn from the first
-    /// return on. `lambda` is the decay of the `ewma` and `t` variance, `degreesOfFreedom` the t's ν.
+    /// return on. `lambda` is the decay of the `ewma`, `t` and `fhs` variance, `degreesOfFreedom` the t's ν.
+    /// The GJR-GARCH methods use `GJRGARCHFilter.Configuration`'s defaults: a window of 2,000 returns,
+    /// refitted every 50 from the 250th return on; `fhs` and `garch-fhs` keep 1,000 residuals.
     public func makeForecaster(
         confidence: Double, warmupReturns: Int, lambda: Double = 0.94, degreesOfFreedom: Double = 5
     ) -> any VaRForecaster {
@@ -487,6 +497,14 @@ public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
                 warmupReturns: warmupReturns)
         case .quantile: QuantileRegressionVaR(confidence: confidence, warmupReturns: warmupReturns)
         case .model: LearnedVolatilityVaR(confidence: confidence, warmupReturns: warmupReturns)
+        case .fhs:
+            FilteredHistoricalVaR(confidence: confidence, warmupReturns: warmupReturns, filter: .ewma(lambda: lambda))
+        case .garchFHS:
+            FilteredHistoricalVaR(
+                confidence: confidence, warmupReturns: warmupReturns, filter: .gjrGARCH(.init(skewed: false)))
+        case .garchT: GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: false))
+        case .garchSkewT:
+            GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: true))
         }
     }
 }
