@@ -3,6 +3,7 @@
     python var_peers.py export DIR        writes DIR/<series>.csv (one column, `price`) and prints the names
     python var_peers.py arch DIR NAME     prints one JSON line per (model, confidence): arch's forecasts
                                           scored with the same Kupiec and Christoffersen tests as ours
+    python var_peers.py table FILE        prints the JSON lines of FILE (ours and arch's) as one Markdown table
 
 Series (never arch's sp500 file nor mlfinpy's data: both are held out for independent checks):
   nasdaq       arch.data.nasdaq, Adj Close, daily 1999-2018
@@ -61,7 +62,7 @@ def export(directory):
         with open(d / f"{name}.csv", "w") as f:
             f.write("price\n")
             for x in p:
-                f.write(f"{x!r}\n")
+                f.write(f"{float(x)!r}\n")
         print(name)
 
 
@@ -109,11 +110,14 @@ def arch_forecasts(r, dist):
         stop = min(start + REFIT, n)
         model = arch_model(x[lo:stop], mean="Constant", vol="GARCH", p=1, o=1, q=1, dist=dist)
         res = model.fit(last_obs=start - lo, disp="off", show_warning=False)
-        f = res.forecast(horizon=1, start=start - lo, reindex=False)
-        mu = f.mean.values[:, 0]
-        sigma = np.sqrt(f.variance.values[:, 0])
+        # arch's forecast made at row i is for row i + 1: rows start - 1 ... stop - 2 forecast start ... stop - 1.
+        f = res.forecast(horizon=1, start=start - lo - 1, reindex=False)
+        mu = f.mean.values[: stop - start, 0]
+        sigma = np.sqrt(f.variance.values[: stop - start, 0])
+        k = model.distribution.num_params
+        shape = np.asarray(res.params[-k:]) if k else None
         for c in CONFIDENCES:
-            q = model.distribution.ppf([1 - c], res.params[-model.distribution.num_params :] if model.distribution.num_params else None)[0]
+            q = model.distribution.ppf([1 - c], shape)[0]
             out[c][start:stop] = -(mu + sigma * q) / 100
     return out
 
@@ -133,9 +137,37 @@ def arch_table(directory, name):
                               "expected": (1 - c) * n, "breaches": x, "kupiec_p": kp, "christoffersen_p": cp}))
 
 
+def table(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    series = list(dict.fromkeys(r["series"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    cell = {(r["series"], r["method"], r["confidence"]): r for r in rows}
+    confidences = sorted({r["confidence"] for r in rows}, reverse=True)
+
+    def fmt(r):
+        if r is None:
+            return ""
+        mark = " ✓" if r["kupiec_p"] > 0.05 and r["christoffersen_p"] > 0.05 else ""
+        return f'{r["breaches"]} ({r["kupiec_p"]:.2f}/{r["christoffersen_p"]:.2f}){mark}'
+
+    for c in confidences:
+        first = next(r for r in rows if r["confidence"] == c and r["series"] == series[0])
+        print(f"\nVaR {c * 100:g}%: breaches (Kupiec p / Christoffersen p), ✓ = both > 0.05")
+        header = ["method"] + [f'{s} ({next(r for r in rows if r["series"] == s and r["confidence"] == c)["expected"]:.1f} exp.)' for s in series]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for m in methods:
+            print("| " + " | ".join([m] + [fmt(cell.get((s, m, c))) for s in series]) + " |")
+        passing = [s for s in series if any((r := cell.get((s, m, c))) and not m.startswith("arch") and r["kupiec_p"] > 0.05 and r["christoffersen_p"] > 0.05 for m in methods)]
+        print(f"series where some RiskStream method passes both: {len(passing)} of {len(series)}")
+        del first
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "export":
         export(sys.argv[2])
+    elif sys.argv[1] == "table":
+        table(sys.argv[2])
     elif sys.argv[1] == "arch":
         arch_table(sys.argv[2], sys.argv[3])
     else:

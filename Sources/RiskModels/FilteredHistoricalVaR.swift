@@ -111,7 +111,7 @@ public struct FilteredHistoricalVaR: VaRForecaster {
     /// - Precondition: `warmupReturns >= 1`, `residualCapacity >= minimumResiduals >= 1`.
     public init(
         confidence: Double, warmupReturns: Int, filter: Filter, residualCapacity: Int = 1_000,
-        minimumResiduals: Int = 100
+        minimumResiduals: Int = 50
     ) {
         precondition(confidence > 0 && confidence < 1, "confidence must be in (0, 1)")
         precondition(warmupReturns >= 1, "warm-up needs at least one return")

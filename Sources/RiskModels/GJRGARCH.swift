@@ -51,6 +51,22 @@ public struct GJRGARCHParameters: Sendable, Hashable {
         return p
     }
 
+    /// Maximum-likelihood estimate on `returns` (oldest first), from `start` (a warm start) or from textbook
+    /// values (`GJRGARCHEstimator`); `nil` for fewer than 2 returns or returns without variation.
+    /// - Complexity: O(n) per likelihood evaluation, a few hundred to 3,000 evaluations.
+    public static func maximumLikelihood(
+        _ returns: [Double], skewed: Bool, start: GJRGARCHParameters? = nil
+    ) -> GJRGARCHParameters? {
+        var estimator = GJRGARCHEstimator(skewed: skewed)
+        return estimator.fit(returns, start: start)
+    }
+
+    /// −log L of `returns` (oldest first), σ² started at arch's backcast (see `GJRGARCHEstimator`).
+    public func negativeLogLikelihood(_ returns: [Double]) -> Double {
+        GJRGARCHEstimator.negativeLogLikelihood(
+            self, returns, initialVariance: GJRGARCHEstimator.backcast(returns, mean: mean))
+    }
+
     var isValid: Bool {
         mean.isFinite && omega > 0 && omega.isFinite && alpha >= 0 && gamma >= 0 && beta >= 0 && persistence < 1
             && degreesOfFreedom > 2 && degreesOfFreedom.isFinite && abs(skew) < 1

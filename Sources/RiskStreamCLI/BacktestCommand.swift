@@ -29,8 +29,9 @@ struct BacktestCommand: ParsableCommand {
             Printed: observations scored, expected and actual breaches, breach rate, Kupiec's
             proportion-of-failures LR and p-value, Christoffersen's independence LR and p-value, the
             conditional coverage LR and p-value, and the Basel traffic-light zone of the last 250 scored
-            observations with its breach count, and McNeil and Frey's test of ES on the breaches (mean
-            exceedance residual (loss − ES)/ES, one-sided bootstrap p-value, 9,999 samples, seed 1).
+            observations with its breach count, and two tests of ES with one-sided bootstrap p-values
+            (9,999 samples, seed 1): McNeil and Frey's on the breaches (mean exceedance residual
+            (loss − ES)/ES) and Acerbi and Székely's Z2 over every scored observation.
 
             The CSV is read strictly (as `evaluate`): a header, then numeric rows. A bad CSV, a missing
             column, a non-positive price or a time going backwards exits 65 with FILE:LINE: reason.
@@ -154,6 +155,7 @@ struct BacktestRun {
         let meanBps = "\(formatFixed(meanVaR * 10_000, 2)), \(formatFixed(meanES * 10_000, 2))"
         let basel = "\(b.baselZone.rawValue) (\(b.recentBreaches) breaches in the last \(b.recentObservations))"
         let es = shortfall.mcNeilFrey()
+        let z2 = shortfall.acerbiSzekely()
         return """
             method                \(method.rawValue)
             confidence            \(b.confidence)
@@ -167,12 +169,14 @@ struct BacktestRun {
             conditional coverage  LR \(formatFixed(coverage.statistic, 4))  p \(formatFixed(coverage.pValue, 4))
             Basel zone            \(basel)
             ES McNeil–Frey        mean (L−ES)/ES \(formatFixed(es.meanResidual, 4))  t \(formatFixed(es.statistic, 4))  p \(formatFixed(es.pValue, 4))
+            ES Acerbi–Székely Z2  \(formatFixed(z2.meanResidual, 4))  t \(formatFixed(z2.statistic, 4))  p \(formatFixed(z2.pValue, 4))
             """
     }
 
     var json: String {
         let b = backtest
         let es = shortfall.mcNeilFrey()
+        let z2 = shortfall.acerbiSzekely()
         let fields: [(String, String)] = [
             ("method", "\"\(method.rawValue)\""),
             ("confidence", "\(b.confidence)"),
@@ -195,6 +199,9 @@ struct BacktestRun {
             ("es_mean_residual", "\(es.meanResidual)"),
             ("es_mcneil_frey_t", "\(es.statistic)"),
             ("es_mcneil_frey_p", "\(es.pValue)"),
+            ("es_acerbi_szekely_z2", "\(z2.meanResidual)"),
+            ("es_acerbi_szekely_t", "\(z2.statistic)"),
+            ("es_acerbi_szekely_p", "\(z2.pValue)"),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
