@@ -91,7 +91,8 @@ struct NelderMead {
             let outside = reflected < values[worst]
             for j in 0..<d {
                 let w = vertices[worst * d + j]
-                second[j] = outside ? centroid[j] + 0.5 * (trial[j] - centroid[j]) : centroid[j] + 0.5 * (w - centroid[j])
+                second[j] =
+                    outside ? centroid[j] + 0.5 * (trial[j] - centroid[j]) : centroid[j] + 0.5 * (w - centroid[j])
             }
             let contracted = f(second)
             evaluations += 1

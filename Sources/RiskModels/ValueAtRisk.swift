@@ -82,8 +82,11 @@ struct VolatilityShape: Sendable, Hashable {
 /// (never from the return it is scored on); then `observe(return:)` folds in the realised return. A
 /// backtest calls them in that order for every return. Non-finite returns are ignored.
 ///
-/// Every conformer is deterministic, O(1) per observation with no allocation after `init`, and
-/// checkpointable: a restored forecaster forecasts exactly as the original from then on.
+/// Every conformer is deterministic and checkpointable: a restored forecaster forecasts exactly as the
+/// original from then on. The EWMA and learned ones are O(1) per observation with no allocation after
+/// `init`; `FilteredHistoricalVaR` is O(residual window) (a sorted insert, no allocation); `GJRGARCHVaR`
+/// and the GJR-GARCH-filtered FHS are O(1) between refits and allocate and work O(window × evaluations)
+/// at each refit (amortised over `refitEvery` returns).
 public protocol VaRForecaster: Sendable, Checkpointable {
     /// The confidence level c in (0, 1); breaches are expected with probability 1 − c.
     var confidence: Double { get }
@@ -502,7 +505,8 @@ public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
         case .garchFHS:
             FilteredHistoricalVaR(
                 confidence: confidence, warmupReturns: warmupReturns, filter: .gjrGARCH(.init(skewed: false)))
-        case .garchT: GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: false))
+        case .garchT:
+            GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: false))
         case .garchSkewT:
             GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: true))
         }

@@ -11,7 +11,9 @@ import Testing
         return (0..<6_000).map { _ in 0.01 * s * t.quantile(generator.nextOpenUnitDouble()) }
     }
 
-    static func backtest(_ forecast: RiskForecast, _ returns: [Double], confidence: Double)
+    static func backtest(
+        _ forecast: RiskForecast, _ returns: [Double], confidence: Double
+    )
         -> ExpectedShortfallBacktest
     {
         var backtest = ExpectedShortfallBacktest(confidence: confidence)
