@@ -10,6 +10,7 @@
 # `riskstream backtest` for each method, and refits arch every 50 returns on the last 2,000 (about a
 # minute per series on a 2-core machine). arch's S&P 500 file and mlfinpy's data are never used: they are
 # held out for independent checks. A row passes when Kupiec's and Christoffersen's p are both > 0.05.
+# Every figure is also kept, one JSON line per (series, method, confidence), in .build/var-peers.jsonl.
 # RISKSTREAM_SCRATCH sets SwiftPM's scratch path (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,8 +45,8 @@ data="$scratch/var-data"
 echo "== writing the series to $data" >&2
 "$python" Scripts/peers/var_peers.py export "$data" >/dev/null
 
-results="$(mktemp)"
-trap 'rm -f "$results"' EXIT
+results="$scratch/var-peers.jsonl"
+: >"$results"
 for s in $series; do
     for c in 0.99 0.975; do
         for m in $methods; do
