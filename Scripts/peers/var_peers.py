@@ -15,8 +15,8 @@ Series (never arch's sp500 file nor mlfinpy's data: both are held out for indepe
 
 The arch models follow our backtest's conventions (Docs/BACKTEST.md): log returns of consecutive prices,
 the first WARMUP = 250 returns are not scored, return t is forecast from returns before t only. arch is
-fitted on log returns times a power of ten that brings their warm-up standard deviation near 1 (100, percent,
-for daily series; as arch recommends), the estimation window is the last WINDOW = 2000
+fitted on log returns times the power of ten that brings their warm-up standard deviation into [1, 10) (100,
+percent, for daily series; as arch recommends), the estimation window is the last WINDOW = 2000
 returns before the refit, and it is refitted every REFIT = 50 returns; between refits the fitted
 parameters filter the new returns (the same choices as our `garch-t` and `garch-skewt`).
 """
@@ -103,9 +103,9 @@ def arch_forecasts(r, dist):
     """One-step VaR (positive, log-return units) at each confidence for every scored return."""
     from arch import arch_model
 
-    # arch fits best when the returns' scale is between 1 and 1000: percent for daily returns, a power of
-    # ten chosen on the warm-up returns in general (1000 for hourly EURUSD).
-    scale = 10.0 ** round(-math.log10(np.std(r[:WARMUP])))
+    # arch fits best when the returns' scale is between 1 and 1000: the power of ten that brings the warm-up
+    # returns' standard deviation into [1, 10) (100, percent, for daily series; 1000 for hourly EURUSD).
+    scale = 10.0 ** math.ceil(-math.log10(np.std(r[:WARMUP])))
     x = scale * r
     n = len(x)
     out = {c: np.full(n, np.nan) for c in CONFIDENCES}
