@@ -41,7 +41,8 @@ let package = Package(
         // progressive validation. Pure Swift: no I/O, no ZeroMQ.
         .target(name: "OnlineLearning", dependencies: ["SeededRandom"], swiftSettings: strict),
         // Pure risk computation: features, estimators, rules, data quality. No I/O, no ZeroMQ.
-        .target(name: "RiskModels", dependencies: ["MarketEvents", "OnlineLearning"], swiftSettings: strict),
+        .target(
+            name: "RiskModels", dependencies: ["MarketEvents", "OnlineLearning", "SeededRandom"], swiftSettings: strict),
         // Threads, ring buffers, pipeline configuration, ingest and publishing.
         .target(
             name: "RiskEngine",

@@ -82,8 +82,11 @@ struct VolatilityShape: Sendable, Hashable {
 /// (never from the return it is scored on); then `observe(return:)` folds in the realised return. A
 /// backtest calls them in that order for every return. Non-finite returns are ignored.
 ///
-/// Every conformer is deterministic, O(1) per observation with no allocation after `init`, and
-/// checkpointable: a restored forecaster forecasts exactly as the original from then on.
+/// Every conformer is deterministic and checkpointable: a restored forecaster forecasts exactly as the
+/// original from then on. The EWMA and learned ones are O(1) per observation with no allocation after
+/// `init`; `FilteredHistoricalVaR` is O(residual window) (a sorted insert, no allocation); `GJRGARCHVaR`
+/// and the GJR-GARCH-filtered FHS are O(1) between refits and allocate and work O(window × evaluations)
+/// at each refit (amortised over `refitEvery` returns).
 public protocol VaRForecaster: Sendable, Checkpointable {
     /// The confidence level c in (0, 1); breaches are expected with probability 1 − c.
     var confidence: Double { get }
@@ -157,7 +160,7 @@ public struct EWMAReturnVariance: Sendable, Hashable, Checkpointable {
 }
 
 /// Reads a confidence level written as a Double and checks it.
-private func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateError) -> Double {
+func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateError) -> Double {
     let at = reader.offset
     let c = try reader.readDouble()
     guard c > 0 && c < 1 else { throw ModelStateError(offset: at, reason: "confidence \(c) outside (0, 1)") }
@@ -165,7 +168,7 @@ private func readConfidence(_ reader: inout ModelStateReader) throws(ModelStateE
 }
 
 /// Reads a warm-up length and checks it is at least 1.
-private func readWarmup(_ reader: inout ModelStateReader) throws(ModelStateError) -> Int {
+func readWarmup(_ reader: inout ModelStateReader) throws(ModelStateError) -> Int {
     let at = reader.offset
     let k = try reader.readInt()
     guard k >= 1 else { throw ModelStateError(offset: at, reason: "warm-up \(k) < 1") }
@@ -468,14 +471,24 @@ public struct LearnedVolatilityVaR: VaRForecaster {
     }
 }
 
-/// The four forecasting methods by their command-line names.
+/// The forecasting methods by their command-line names.
 public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
     case ewma, t, quantile, model
+    /// EWMA-filtered historical simulation.
+    case fhs
+    /// GJR-GARCH(1,1)-filtered historical simulation.
+    case garchFHS = "garch-fhs"
+    /// GJR-GARCH(1,1) with Student-t innovations.
+    case garchT = "garch-t"
+    /// GJR-GARCH(1,1) with Hansen's skewed-t innovations.
+    case garchSkewT = "garch-skewt"
 
     /// A fresh forecaster with default parameters that forecasts after `warmupReturns` returns. Every
-    /// EWMA (the σ of `ewma` and `t`, the feature σ of `quantile` and `model`) is seeded with the
+    /// EWMA (the σ of `ewma`, `t` and `fhs`, the feature σ of `quantile` and `model`) is seeded with the
     /// equal-weight mean of the first 20 squared returns; the learned models learn from the first
-    /// return on. `lambda` is the decay of the `ewma` and `t` variance, `degreesOfFreedom` the t's ν.
+    /// return on. `lambda` is the decay of the `ewma`, `t` and `fhs` variance, `degreesOfFreedom` the t's ν.
+    /// The GJR-GARCH methods use `GJRGARCHFilter.Configuration`'s defaults: a window of 2,000 returns,
+    /// refitted every 50 from the 250th return on; `fhs` and `garch-fhs` keep 1,000 residuals.
     public func makeForecaster(
         confidence: Double, warmupReturns: Int, lambda: Double = 0.94, degreesOfFreedom: Double = 5
     ) -> any VaRForecaster {
@@ -487,6 +500,15 @@ public enum VaRMethod: String, Sendable, Hashable, CaseIterable {
                 warmupReturns: warmupReturns)
         case .quantile: QuantileRegressionVaR(confidence: confidence, warmupReturns: warmupReturns)
         case .model: LearnedVolatilityVaR(confidence: confidence, warmupReturns: warmupReturns)
+        case .fhs:
+            FilteredHistoricalVaR(confidence: confidence, warmupReturns: warmupReturns, filter: .ewma(lambda: lambda))
+        case .garchFHS:
+            FilteredHistoricalVaR(
+                confidence: confidence, warmupReturns: warmupReturns, filter: .gjrGARCH(.init(skewed: false)))
+        case .garchT:
+            GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: false))
+        case .garchSkewT:
+            GJRGARCHVaR(confidence: confidence, warmupReturns: warmupReturns, configuration: .init(skewed: true))
         }
     }
 }

@@ -10,36 +10,44 @@ struct BacktestCommand: ParsableCommand {
         commandName: "backtest",
         abstract: "Backtest one-step-ahead Value at Risk on a CSV price series.",
         discussion: """
-            Returns are log returns of consecutive prices, r_t = log(p_t / p_(t−1)), in file order. Before
-            each return the method forecasts its VaR from the returns before it (one step ahead), then
-            learns the return; a return below −VaR is a breach. The first --warm-up returns (default
+            Returns are log returns of consecutive prices, r_t = log(p_t / p_(t−1)), in file order. Before \
+            each return the method forecasts its VaR from the returns before it (one step ahead), then \
+            learns the return; a return below −VaR is a breach. The first --warm-up returns (default \
             \(BacktestRun.defaultWarmupReturns)) warm the method up and are not scored, for every method.
 
             Methods (Docs/BACKTEST.md):
-              ewma      RiskMetrics EWMA σ (λ 0.94, seeded with the mean of the first 20 squared returns), normal
-              t         the same σ with a unit-variance Student-t, ν = 5
-              quantile  SGD quantile regression (pinball, τ = 1 − c) of r_(t+1)/σ_t on [|r_t|/σ_t, log σ_t, r_t/σ_t]
-              model     SGD regression of |r_(t+1)|/σ_t on the same features, turned into σ, normal
+              ewma         RiskMetrics EWMA σ (λ 0.94), normal
+              t            the same σ, unit-variance Student-t, ν = 5
+              quantile     SGD quantile regression of r_(t+1)/σ_t (pinball loss)
+              model        SGD regression of |r_(t+1)|/σ_t turned into σ, normal
+              fhs          EWMA-filtered historical simulation, last 1,000 r_t/σ_t
+              garch-fhs    the same with GJR-GARCH(1,1) σ and mean
+              garch-t      GJR-GARCH(1,1), Student-t, MLE on the last 2,000 returns,
+                           refitted every 50
+              garch-skewt  the same with Hansen's skewed-t innovations
 
-            Printed: observations scored, expected and actual breaches, breach rate, Kupiec's
-            proportion-of-failures LR and p-value, Christoffersen's independence LR and p-value, the
-            conditional coverage LR and p-value, and the Basel traffic-light zone of the last 250 scored
-            observations with its breach count.
+            Printed: observations scored, expected and actual breaches, breach rate, Kupiec's \
+            proportion-of-failures LR and p-value, Christoffersen's independence LR and p-value, the \
+            conditional coverage LR and p-value, and the Basel traffic-light zone of the last 250 scored \
+            observations with its breach count, and two tests of ES with one-sided bootstrap p-values \
+            (9,999 samples, seed 1): McNeil and Frey's on the breaches (mean exceedance residual \
+            (loss − ES)/ES) and Acerbi and Székely's Z2 over every scored observation.
 
-            The CSV has a header row; only the price column (and the time and symbol columns, if any)
-            is read, so a Yahoo-style file (Date,Open,High,Low,Close,Adj Close,Volume) works as it is.
-            Times are ISO 8601 dates or date-times, M/D/YYYY, or epoch s/ms/µs/ns (unit by magnitude, as
-            `evaluate`). A file of several symbols (a `symbol` or `ticker` column) needs --symbol. Fields
-            may be quoted (RFC 4180), lines end in LF or CRLF, a UTF-8 byte-order mark is skipped. A bad
-            CSV, a missing column, a non-positive price or a time going backwards exits 65 with
+            The CSV has a header row; only the price column (and the time and symbol columns, if any) \
+            is read, so a Yahoo-style file (Date,Open,High,Low,Close,Adj Close,Volume) works as it is. \
+            Times are ISO 8601 dates or date-times, M/D/YYYY, or epoch s/ms/µs/ns (unit by magnitude, as \
+            `evaluate`). A file of several symbols (a `symbol` or `ticker` column) needs --symbol. Fields \
+            may be quoted (RFC 4180), lines end in LF or CRLF, a UTF-8 byte-order mark is skipped. A bad \
+            CSV, a missing column, a non-positive price or a time going backwards exits 65 with \
             FILE:LINE: reason.
 
-            --out writes one CSV row per scored return: time (as written, or the data row number without
+            --out writes one CSV row per scored return: time (as written, or the data row number without \
             a time column), price, return, var, es (positive numbers, log return), breach (1 or 0).
 
-            Example: riskstream synth --prices --symbol AAPL --events 200000 --out prices.csv
-                     riskstream backtest --csv prices.csv --price-column price --time-column ts --method t
-                     riskstream backtest --csv NDAQ.csv --price-column "Adj Close" --time-column Date
+            Example:
+              riskstream synth --prices --symbol AAPL --events 200000 --out prices.csv
+              riskstream backtest --csv prices.csv --price-column price --method t
+              riskstream backtest --csv ndaq.csv --price-column "Adj Close" --method fhs
             """
     )
 
@@ -69,7 +77,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Confidence level c of the VaR, in (0, 1).")
     var confidence: Double = 0.99
 
-    @Option(help: "Forecasting method: ewma, t, quantile or model.")
+    @Option(help: "Forecasting method: ewma, t, quantile, model, fhs, garch-fhs, garch-t or garch-skewt.")
     var method: String = "ewma"
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -126,6 +134,7 @@ struct BacktestRun {
     var observations: [Observation] = []
     private let recordsObservations: Bool
     var backtest: VaRBacktest
+    var shortfall: ExpectedShortfallBacktest
     /// Sums of the scored forecasts, for their means.
     var sumVaR = 0.0
     var sumES = 0.0
@@ -141,6 +150,7 @@ struct BacktestRun {
         self.warmupReturns = warmupReturns
         self.recordsObservations = recordsObservations
         backtest = VaRBacktest(confidence: confidence)
+        shortfall = ExpectedShortfallBacktest(confidence: confidence)
         var forecaster = method.makeForecaster(confidence: confidence, warmupReturns: warmupReturns)
         run(&forecaster, prices)
     }
@@ -151,6 +161,7 @@ struct BacktestRun {
             if i > warmupReturns, let f = forecaster.forecast() {
                 let breach = f.isBreached(by: r)
                 backtest.record(breach: breach)
+                shortfall.record(return: r, forecast: f)
                 sumVaR += f.valueAtRisk
                 sumES += f.expectedShortfall
                 if recordsObservations {
@@ -171,6 +182,8 @@ struct BacktestRun {
         let coverage = b.conditionalCoverage
         let meanBps = "\(formatFixed(meanVaR * 10_000, 2)), \(formatFixed(meanES * 10_000, 2))"
         let basel = "\(b.baselZone.rawValue) (\(b.recentBreaches) breaches in the last \(b.recentObservations))"
+        let es = shortfall.mcNeilFrey()
+        let z2 = shortfall.acerbiSzekely()
         return """
             method                \(method.rawValue)
             confidence            \(b.confidence)
@@ -183,11 +196,15 @@ struct BacktestRun {
             Christoffersen ind.   LR \(formatFixed(independence.statistic, 4))  p \(formatFixed(independence.pValue, 4))
             conditional coverage  LR \(formatFixed(coverage.statistic, 4))  p \(formatFixed(coverage.pValue, 4))
             Basel zone            \(basel)
+            ES McNeil–Frey        mean (L−ES)/ES \(formatFixed(es.meanResidual, 4))  t \(formatFixed(es.statistic, 4))  p \(formatFixed(es.pValue, 4))
+            ES Acerbi–Székely Z2  \(formatFixed(z2.meanResidual, 4))  t \(formatFixed(z2.statistic, 4))  p \(formatFixed(z2.pValue, 4))
             """
     }
 
     var json: String {
         let b = backtest
+        let es = shortfall.mcNeilFrey()
+        let z2 = shortfall.acerbiSzekely()
         let fields: [(String, String)] = [
             ("method", "\"\(method.rawValue)\""),
             ("confidence", "\(b.confidence)"),
@@ -207,6 +224,12 @@ struct BacktestRun {
             ("basel_zone", "\"\(b.baselZone.rawValue)\""),
             ("basel_breaches", "\(b.recentBreaches)"),
             ("basel_observations", "\(b.recentObservations)"),
+            ("es_mean_residual", "\(es.meanResidual)"),
+            ("es_mcneil_frey_t", "\(es.statistic)"),
+            ("es_mcneil_frey_p", "\(es.pValue)"),
+            ("es_acerbi_szekely_z2", "\(z2.meanResidual)"),
+            ("es_acerbi_szekely_t", "\(z2.statistic)"),
+            ("es_acerbi_szekely_p", "\(z2.pValue)"),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }

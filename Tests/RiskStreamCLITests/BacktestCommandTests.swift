@@ -57,9 +57,13 @@ import Testing
         // The same computation through RiskModels: warm-up 250 returns, forecast before each return.
         var forecaster = method.makeForecaster(confidence: 0.975, warmupReturns: 250)
         var backtest = VaRBacktest(confidence: 0.975)
+        var shortfall = ExpectedShortfallBacktest(confidence: 0.975)
         for i in 1..<prices.count {
             let r = log(prices[i] / prices[i - 1])
-            if let f = forecaster.forecast() { backtest.record(breach: f.isBreached(by: r)) }
+            if let f = forecaster.forecast() {
+                backtest.record(breach: f.isBreached(by: r))
+                shortfall.record(return: r, forecast: f)
+            }
             forecaster.observe(return: r)
         }
         #expect(backtest.observations == 1499 - 250)
@@ -76,6 +80,9 @@ import Testing
         #expect(figures["basel_zone"] as? String == backtest.baselZone.rawValue)
         #expect(figures["basel_breaches"] as? Int == backtest.recentBreaches)
         #expect(figures["basel_observations"] as? Int == 250)
+        #expect(Self.number(output.stdout, "es_mcneil_frey_p") == shortfall.mcNeilFrey().pValue)
+        #expect(Self.number(output.stdout, "es_acerbi_szekely_z2") == shortfall.acerbiSzekely().meanResidual)
+        #expect(Self.number(output.stdout, "es_acerbi_szekely_p") == shortfall.acerbiSzekely().pValue)
         #expect(backtest.breaches > 0)
     }
 
@@ -95,6 +102,8 @@ import Testing
         #expect(text.lines.contains("Basel zone            \(zone) (\(basel) breaches in the last 250)"))
         #expect(text.stdout.contains("Kupiec POF            LR "))
         #expect(text.stdout.contains("Christoffersen ind.   LR "))
+        #expect(text.stdout.contains("ES McNeil–Frey        mean (L−ES)/ES "))
+        #expect(text.stdout.contains("ES Acerbi–Székely Z2  "))
     }
 
     struct BadInput: Sendable, CustomTestStringConvertible {
