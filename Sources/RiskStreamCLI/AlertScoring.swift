@@ -2,8 +2,8 @@
 ///
 /// The matching rule, with `W` the window (`--window`, 60 s of event time by default):
 ///
-/// - Only `raised` messages count as alerts; a `cleared` message of the same kind and symbol ends the
-///   time the alert is open. An alert names its symbol, or several through a `symbols` array or
+/// - Only `raised` messages count as alerts, except one that lowers the severity of an alert still open
+///   (an update of it); a `cleared` message of the same kind and symbol ends the time the alert is open. An alert names its symbol, or several through a `symbols` array or
 ///   `symbol:<SYM>` drivers (a market-wide alert).
 /// - **Targets** (for recall) per kind:
 ///   volatility: each symbol's change into the `stressed` regime for at least `--min-episode` (10 s; a

@@ -191,6 +191,11 @@ enum ScoreFiles {
                 continue
             }
             let severity = payload["severity"]?.string ?? "warning"
+            // A raised message that lowers the severity of an alert still open (critical back to warning)
+            // is an update of that alert, not a new one.
+            let openSeverities = alerts.filter { $0.kind == kind && $0.symbols.last == symbol && $0.clearedTs == nil }
+                .map(\.severity)
+            if openSeverities.contains("critical") && severity != "critical" { continue }
             // A market-wide alert (`alert.MARKET`) names its symbols in its drivers, `symbol:<SYM>`.
             let named = (payload["drivers"]?.array ?? []).compactMap { driver -> String? in
                 guard let feature = driver["feature"]?.string, feature.hasPrefix("symbol:") else { return nil }

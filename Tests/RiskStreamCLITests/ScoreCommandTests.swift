@@ -54,12 +54,14 @@ import Testing
     /// A target that comes while an alert of its kind is still open on its symbol is detected, with
     /// delay 0: the desk is already warned (a non-flapping alert must not cost recall).
     @Test func anAlertAlreadyOpenDetectsTheNextTarget() throws {
-        let open = Self.alert(110.5, "BBB", "volatility", "critical") + "\n"
+        // The warning at 120 s lowers the open critical alert: an update of it, not a second alert.
+        let open = Self.alert(110.5, "BBB", "volatility", "critical") + "\n" + Self.alert(120, "BBB", "volatility") + "\n"
         let output = try score(alerts: open, ["--json"])
         let report = try #require(
             try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let volatility = try #require((report["kinds"] as? [String: [String: Any]])?["volatility"])
         // BBB's stress onset (10.5 s) and the crash (already open: 0 s); AAA's onset missed.
+        #expect(volatility["alerts"] as? Int == 1)
         #expect(volatility["detected"] as? Int == 2)
         #expect(volatility["delay_max_s"] as? Double == 10.5)
         #expect(volatility["delay_median_s"] as? Double == 5.25)
