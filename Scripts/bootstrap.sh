@@ -27,6 +27,28 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 69
 fi
 
+# The scripts that compare with Python peers share these two steps.
+# build_riskstream: builds `riskstream` (release) in ${RISKSTREAM_SCRATCH:-.build}; sets $riskstream.
+build_riskstream() {
+    local scratch="${RISKSTREAM_SCRATCH:-.build}"
+    echo "== building riskstream (release)" >&2
+    swift build -c release --scratch-path "$scratch" --product riskstream >&2
+    riskstream="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/riskstream"
+}
+# ensure_venv DIR MODULES PACKAGE...: a virtualenv at DIR in which `import MODULES` works, made anew with
+# pip from PyPI when it does not.
+ensure_venv() {
+    local dir=$1 modules=$2
+    shift 2
+    if ! "$dir/bin/python" -c "import $modules" 2>/dev/null; then
+        say "making $dir with $*"
+        rm -rf "$dir"
+        mkdir -p "$(dirname "$dir")"
+        python3 -m venv "$dir"
+        "$dir/bin/pip" install --quiet --disable-pip-version-check "$@" >&2
+    fi
+}
+
 if ((want_python)); then
     venv="$root/.build/venv"
     if ! "$venv/bin/python3" -c 'import zmq' >/dev/null 2>&1; then

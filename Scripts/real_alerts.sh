@@ -21,17 +21,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-swift build -c release --product riskstream >&2
-riskstream=.build/release/riskstream
+build_riskstream
 venv=.build/venv-real
-if ! "$venv/bin/python" -c "import arch, gym_anytrading, bokeh_sampledata, pandas, zmq" 2>/dev/null; then
-    echo "== making $venv" >&2
-    rm -rf "$venv"
-    mkdir -p .build
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check arch gym-anytrading bokeh-sampledata pandas \
-        "pyzmq>=25,<28" >&2
-fi
+ensure_venv "$venv" "arch, gym_anytrading, bokeh_sampledata, pandas, zmq" arch gym-anytrading bokeh-sampledata \
+    pandas "pyzmq>=25,<28"
 
 free_port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 feed_port=$(free_port)

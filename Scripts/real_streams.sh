@@ -24,19 +24,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-scratch="${RISKSTREAM_SCRATCH:-.build}"
-echo "== building riskstream (release)" >&2
-swift build -c release --scratch-path "$scratch" --product riskstream >&2
-riskstream="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/riskstream"
-
+build_riskstream
 venv=.build/venv-real
-if ! "$venv/bin/python" -c "import arch, gym_anytrading, bokeh_sampledata, pandas" 2>/dev/null; then
-    echo "== creating $venv with arch, gym-anytrading, bokeh-sampledata, pandas" >&2
-    rm -rf "$venv"
-    mkdir -p .build
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check arch gym-anytrading bokeh-sampledata pandas >&2
-fi
+ensure_venv "$venv" "arch, gym_anytrading, bokeh_sampledata, pandas, zmq" arch gym-anytrading bokeh-sampledata \
+    pandas "pyzmq>=25,<28"
 
 out=.build/real-streams
 mkdir -p "$out"

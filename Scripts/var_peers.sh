@@ -29,17 +29,9 @@ while [ $# -gt 0 ]; do
 done
 
 scratch="${RISKSTREAM_SCRATCH:-.build}"
-echo "== building riskstream (release)" >&2
-swift build -c release --scratch-path "$scratch" --product riskstream >&2
-riskstream="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/riskstream"
-
+build_riskstream
 venv="$scratch/venv-var"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import arch, gym_anytrading, bokeh_sampledata, pandas" 2>/dev/null; then
-    echo "== installing arch, gym-anytrading, bokeh-sampledata, pandas into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --upgrade pip >&2
-    "$venv/bin/pip" install -q arch gym-anytrading bokeh-sampledata pandas >&2
-fi
+ensure_venv "$venv" "arch, gym_anytrading, bokeh_sampledata, pandas" arch gym-anytrading bokeh-sampledata pandas
 python="$venv/bin/python"
 data="$scratch/var-data"
 echo "== writing the series to $data" >&2

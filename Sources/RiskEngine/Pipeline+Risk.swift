@@ -101,8 +101,8 @@ extension Pipeline {
         public var confidence = 0.99
         /// VaR horizons in seconds of event time: one minute, one hour, one 6.5-hour trading day.
         public var horizonsSeconds: [Double] = [60, 3_600, 23_400]
-        /// The variance per second behind every horizon (`IntradayVariance`).
-        public var variance = Variance()
+        /// The variance per second behind every horizon (`IntradayVariance`; `risk.variance` in YAML).
+        public var variance = IntradayVariance.Configuration()
         /// The shape of returns over a horizon: `ewma` normal, `t` a unit-variance Student-t.
         public var varMethod: VaRMethod = .t
         /// Degrees of freedom of the Student-t method.
@@ -140,30 +140,6 @@ extension Pipeline {
         public var symbols: [String: SymbolLimits] = [:]
         /// When most symbols raise the same kind at once, one market-wide alert replaces theirs.
         public var market = MarketWide()
-
-        /// The time-grid variance estimator (`IntradayVariance.Configuration`).
-        public struct Variance: Sendable, Hashable {
-            public var samplingSeconds = 5.0
-            public var halfLifeSeconds = 300.0
-            public var maximumGapSeconds = 300.0
-            public var warmupSamples = 24
-
-            public init(
-                samplingSeconds: Double = 5, halfLifeSeconds: Double = 300, maximumGapSeconds: Double = 300,
-                warmupSamples: Int = 24
-            ) {
-                self.samplingSeconds = samplingSeconds
-                self.halfLifeSeconds = halfLifeSeconds
-                self.maximumGapSeconds = maximumGapSeconds
-                self.warmupSamples = warmupSamples
-            }
-
-            public var configuration: IntradayVariance.Configuration {
-                .init(
-                    samplingSeconds: samplingSeconds, halfLifeSeconds: halfLifeSeconds,
-                    maximumGapSeconds: maximumGapSeconds, warmupSamples: warmupSamples)
-            }
-        }
 
         /// Market-wide alerts: once `minimumSymbols` symbols, and at least `fraction` of the symbols
         /// seen, have raised one kind within `windowMilliseconds` of event time, one alert on
@@ -268,7 +244,7 @@ extension Pipeline {
         if risk.varMethod != .ewma && risk.varMethod != .t {
             return "risk.var_method: the engine's horizon VaR takes ewma (normal) or t (Student-t)"
         }
-        if let problem = risk.variance.configuration.problem { return "risk.variance: \(problem)" }
+        if let problem = risk.variance.problem { return "risk.variance: \(problem)" }
         if risk.market.minimumSymbols < 2 { return "risk.market.min_symbols: must be >= 2" }
         if !(risk.market.fraction > 0 && risk.market.fraction <= 1) { return "risk.market.fraction: must be in (0, 1]" }
         if !(risk.varBreachExtreme >= 1) { return "risk.var_breach_extreme: must be >= 1" }

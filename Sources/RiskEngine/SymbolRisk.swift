@@ -80,7 +80,7 @@ struct SymbolRisk {
         scores = Scoreboard(models: modelCount + 1, window: learning.scoreWindow)
         ratios = Array(repeating: 1, count: modelCount)
         drift = ADWIN(delta: risk.driftDelta)
-        intraday = IntradayVariance(configuration: risk.variance.configuration)
+        intraday = IntradayVariance(configuration: risk.variance)
         let dof = risk.varMethod == .t ? risk.studentDegreesOfFreedom : nil
         horizons = risk.horizonsSeconds.map {
             HorizonVaR(

@@ -3,7 +3,7 @@
 enum DemoPipeline {
     static let yaml = """
         # The embedded demo's pipeline: the engine on the built-in simulator's stream.
-        # Thresholds suit its simulated market: calm symbols run at 20-60 % annualised, stress at 100-300 %.
+        # Thresholds suit its simulated market: calm symbols run at 15-60 % annualised, stress at 80-300 %.
         name: demo
         ingest:
           topics: [tick., news., position.]
@@ -19,9 +19,9 @@ enum DemoPipeline {
         volatility:
           lambda: 0.99
           warm_up: 50
-          warning: 1.1
-          critical: 1.8
-          hysteresis: 0.15
+          warning: 0.6
+          critical: 1.2
+          hysteresis: 0.2
           cooldown_ms: 5000
         publish:
           endpoint: tcp://127.0.0.1:*
@@ -37,13 +37,15 @@ enum DemoPipeline {
             - {name: arf, kind: arf, trees: 5}
         risk:
           confidence: 0.99
-          # A demo runs minutes, not days: VaR over 1 minute and 1 hour, the variance sampled every second
-          # with a two-minute half-life, warm after 15 s.
+          # A demo runs minutes, not days: VaR over 1 minute and 1 hour, the variance sampled every 2 s with
+          # a five-minute half-life, warm after 30 s (no volatility or VaR before).
           horizons_s: [60, 3600]
-          variance: {sampling_s: 1, half_life_s: 120, warm_up_samples: 15}
+          variance: {sampling_s: 2, half_life_s: 300, warm_up_samples: 15}
           # The simulator's jumps give fat tails: Student-t VaR (see the README's backtest table).
           var_method: t
-          volatility_source: forecast
+          # Volatility alerts follow the realised (time-grid) estimate; snapshots show the learned forecast
+          # whenever a model's rolling error beats the EWMA's.
+          volatility_source: ewma
           drawdown: {warning: 0.02, critical: 0.05}
           liquidity: {warning: 3, critical: 5, hysteresis: 0.3, cooldown_ms: 5000}
           news_shock: {warning: 0.5, critical: 1.2, hysteresis: 0.5, cooldown_ms: 2000}
