@@ -170,12 +170,14 @@ extension ComputeStage {
         let estimateBefore = slots[id].risk.drift.estimation
         let detected = slots[id].risk.drift.update(residual)
         if detected, slots[id].risk.drift.estimation >= ratio * estimateBefore, slots[id].risk.driftPending == nil {
-            slots[id].risk.driftPending = (estimateBefore, 0)
+            slots[id].risk.driftPending = (estimateBefore, 0, ts)
         }
         guard var pending = slots[id].risk.driftPending else { return }
         pending.rows += 1
         slots[id].risk.driftPending = pending
-        guard pending.rows >= pipeline.risk.driftConfirmRows else { return }
+        guard pending.rows >= pipeline.risk.driftConfirmRows,
+            ts &- pending.since >= pipeline.risk.driftConfirmMilliseconds * 1_000_000
+        else { return }
         slots[id].risk.driftPending = nil
         let before = pending.before
         let after = slots[id].risk.drift.estimation
@@ -191,7 +193,7 @@ extension ComputeStage {
                 seq: 0, ts: 0, eventTs: ts, symbol: slots[id].symbol, kind: .modelDrift, severity: .warning,
                 state: .raised, value: after, threshold: before,
                 message: "\(slots[id].symbol): model '\(name)' errors shifted up and stayed up (ADWIN, "
-                    + "\(pipeline.risk.driftConfirmRows) rows): mean |error| \(formatRatio(after)) of EWMA volatility, "
+                    + "\(formatSeconds(Double(ts &- pending.since) / 1e9))): mean |error| \(formatRatio(after)) of EWMA volatility, "
                     + "was \(formatRatio(before)); forecasts are less reliable while the models adapt",
                 drivers: [
                     .init(feature: "mean_abs_error_ratio", contribution: after),

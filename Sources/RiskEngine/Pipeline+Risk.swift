@@ -134,8 +134,10 @@ extension Pipeline {
         public var driftCooldownMilliseconds: Int64 = 10_000
         /// `model_drift` needs the mean error to rise by this factor (large) ...
         public var driftMinimumRatio = 1.5
-        /// ... and to stay there for this many scored rows after ADWIN found it (lasting).
+        /// ... and to stay there for this many scored rows and this much event time after ADWIN found it
+        /// (lasting: at hundreds of ticks a second, rows alone pass in a moment).
         public var driftConfirmRows = 200
+        public var driftConfirmMilliseconds: Int64 = 60_000
         /// Per-symbol overrides of the volatility and drawdown limits (a symbol's own risk appetite).
         public var symbols: [String: SymbolLimits] = [:]
         /// When most symbols raise the same kind at once, one market-wide alert replaces theirs.
@@ -253,6 +255,7 @@ extension Pipeline {
         if !(risk.driftDelta > 0 && risk.driftDelta < 1) { return "risk.drift_delta: must be in (0, 1)" }
         if !(risk.driftMinimumRatio > 1) { return "risk.drift_min_ratio: must be > 1" }
         if risk.driftConfirmRows < 0 { return "risk.drift_confirm_rows: must be >= 0" }
+        if risk.driftConfirmMilliseconds < 0 { return "risk.drift_confirm_ms: must be >= 0" }
         for (path, limit) in [("risk.drawdown", risk.drawdown), ("risk.liquidity", risk.liquidity),
                               ("risk.news_shock", risk.newsShock)] {
             if let problem = bad(limit, path) { return problem }

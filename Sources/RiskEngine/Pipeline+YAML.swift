@@ -336,6 +336,7 @@ extension Reader {
             case "drift_cooldown_ms": risk.driftCooldownMilliseconds = Int64(try int(n, p, 0...86_400_000))
             case "drift_min_ratio": risk.driftMinimumRatio = try double(n, p, 1.01...1_000)
             case "drift_confirm_rows": risk.driftConfirmRows = try int(n, p, 0...10_000_000)
+            case "drift_confirm_ms": risk.driftConfirmMilliseconds = Int64(try int(n, p, 0...86_400_000))
             case "symbols":
                 try mapping(n, path: p) { sym, sn, sp throws(PipelineError) in
                     guard WireCodec.isValidSymbol(sym) else { throw self.error(sn, sp, "'\(sym)' is not a valid symbol") }

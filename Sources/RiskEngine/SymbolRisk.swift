@@ -23,7 +23,7 @@ struct SymbolRisk {
     var driftRaised = false
     /// A shift up that ADWIN found and that must last `drift_confirm_rows` scored rows before it is
     /// raised: the mean error before it, and the rows scored since.
-    var driftPending: (before: Double, rows: Int)?
+    var driftPending: (before: Double, rows: Int, since: Int64)?
     /// Variance per second on an event-time grid: the volatility alert, every horizon's VaR, position
     /// risk.
     var intraday: IntradayVariance
