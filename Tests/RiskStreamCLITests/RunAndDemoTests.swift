@@ -29,6 +29,24 @@ import ZeroMQ
         #expect(missing.stderr.contains("No such file"))
     }
 
+    /// The engine's horizon VaR takes a normal or Student-t shape; the backtest's other methods, an empty
+    /// horizon list or a broken variance estimator are configuration errors, exit 65 with the key.
+    @Test(arguments: [
+        ("risk:\n  var_method: garch-t\n", "risk.var_method: the engine's horizon VaR takes ewma (normal) or t"),
+        ("risk:\n  horizons_s: []\n", "risk.horizons_s: needs at least one horizon"),
+        ("risk:\n  variance: {sampling_s: 10, max_gap_s: 5}\n", "risk.variance: the maximum gap must be at least"),
+    ])
+    func aHorizonRiskSectionTheEngineCannotUseExits65(yaml: String, message: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("risk.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let output = try CLI.run(["run", "--pipeline", file.path, "--publish", "tcp://127.0.0.1:\(CLI.freePort())"])
+        #expect(output.status == 65, "\(output.stderr)")
+        #expect(output.stderr.contains(message), "\(output.stderr)")
+    }
+
     @Test func runEndpointErrorsExitWith64Or69() throws {
         let usage = try CLI.run(["run", "--publish", "nonsense://x"])
         #expect(usage.status == 64, "\(usage.stderr)")
