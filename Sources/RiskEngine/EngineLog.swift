@@ -46,6 +46,13 @@ public enum EngineLog {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            // Every other control character (ESC, BEL, C1 controls) as \u00XX: a topic from the wire
+            // can never move the cursor, ring the bell or rewrite a line of the operator's terminal.
+            case _ where ch.value < 0x20 || (0x7F...0x9F).contains(ch.value):
+                let hex = String(ch.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(ch)
             }
         }

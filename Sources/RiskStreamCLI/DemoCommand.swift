@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
     var pipeline: String?
 
     func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0") }
+        if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
         guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be > 0") }
     }
 

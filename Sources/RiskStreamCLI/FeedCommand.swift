@@ -71,7 +71,7 @@ struct FeedCommand: ParsableCommand {
     func validate() throws {
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be a number >= 0") }
         if let count, count <= 0 { throw ValidationError("--count must be > 0") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0") }
+        if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
         guard waitForSubscribers >= 0 else { throw ValidationError("--wait-for-subscribers must be >= 0") }
     }
 

@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     var duration: Double?
 
     func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0") }
+        if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
     }
 
     func run() throws {

@@ -7,17 +7,29 @@ import Glibc
 /// Set by SIGINT or SIGTERM; long-running commands poll it at least every 100 ms and stop cleanly.
 let stopRequested = Atomic<Bool>(false)
 
-/// Installs the SIGINT/SIGTERM handlers that set `stopRequested`. The handler only stores an atomic,
-/// which is async-signal-safe. Both signals are also unblocked: a parent (a test runner, a supervisor)
-/// may have started us with them blocked, and then they would never arrive.
+/// Installs the handlers that set `stopRequested`: SIGINT, SIGTERM and SIGHUP (a closed terminal) stop
+/// the command cleanly, with its summary. The handler only stores an atomic, which is async-signal-safe.
+/// The signals are also unblocked: a parent (a test runner, a supervisor) may have started us with them
+/// blocked, and then they would never arrive. SIGPIPE is ignored: a reader that went away (`| head -1`)
+/// makes a write fail with EPIPE instead of killing the engine before its summary.
 func installStopHandlers() {
     var signals = sigset_t()
     sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
+    for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, s) }
     pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
     signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+    signal(SIGHUP) { _ in stopRequested.store(true, ordering: .relaxed) }
+    signal(SIGPIPE, SIG_IGN)
+}
+
+/// Why a `--duration` cannot be used, or `nil`: it must be a finite number of seconds above 0 and at
+/// most a year (an infinite or astronomic one would overflow the nanosecond deadline).
+func durationProblem(_ seconds: Double) -> String? {
+    guard seconds > 0, seconds.isFinite, seconds <= 31_536_000 else {
+        return "--duration must be a number of seconds above 0 and at most 31536000 (a year), got \(seconds)"
+    }
+    return nil
 }
 
 var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }

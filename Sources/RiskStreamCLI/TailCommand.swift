@@ -39,7 +39,7 @@ struct TailCommand: ParsableCommand {
     func validate() throws {
         guard !connect.isEmpty else { throw ValidationError("give at least one --connect endpoint") }
         if let count, count <= 0 { throw ValidationError("--count must be > 0") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0") }
+        if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
         guard maxMessageSize > 0 else { throw ValidationError("--max-message-size must be > 0") }
     }
 

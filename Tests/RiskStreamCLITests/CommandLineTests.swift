@@ -26,6 +26,11 @@ import ZeroMQ
         ["tail", "--connect", "tcp://127.0.0.1:1", "--count", "0"],
         ["no-such-command"],
         ["feed", "--publish", "nonsense://x", "--count", "1"],
+        ["run", "--duration", "inf"],
+        ["run", "--duration", "nan"],
+        ["feed", "--publish", "tcp://127.0.0.1:1", "--duration", "1e300"],
+        ["tail", "--connect", "tcp://127.0.0.1:1", "--duration", "inf"],
+        ["demo", "--duration", "1e300"],
         ["tail", "--connect", "nonsense://x", "--count", "1"],
     ])
     func usageErrorsExitWith64(arguments: [String]) throws {

@@ -85,6 +85,33 @@ import ZeroMQ
         #expect(output.stderr.contains("riskstream: stopped: events_in=0"))
     }
 
+    /// A reader that went away (`run … 2>&1 | head -1`) and a closed terminal (SIGHUP): the engine keeps
+    /// running through the broken pipe (no SIGPIPE death) and a hang-up stops it cleanly, exit 0.
+    @Test func aClosedPipeDoesNotKillTheEngineAndSIGHUPStopsItCleanly() throws {
+        let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", "--publish", endpoint, "--feed", "tcp://127.0.0.1:\(CLI.freePort())"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try errors.fileHandleForReading.close()  // nobody reads standard error: every log line hits EPIPE
+        try process.run()
+        let context = try Context()
+        let sub = try Socket(context, .sub)
+        try sub.subscribe("heartbeat")
+        try sub.set(.receiveTimeout(.seconds(10)))
+        try sub.connect(endpoint)
+        // Two heartbeats: the engine is running and has already written its start-up log line.
+        _ = try #require(try sub.receiveMessage(), "no heartbeat")
+        _ = try #require(try sub.receiveMessage(), "no second heartbeat")
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGHUP)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "killed by a signal instead of stopping")
+        #expect(process.terminationStatus == 0)
+    }
+
     /// `riskstream` with no arguments is the demo; piped, it prints plain lines.
     @Test func theDemoRunsEndToEndWithNoArguments() throws {
         let output = try CLI.run(["--duration", "4"], within: 30)
