@@ -45,7 +45,7 @@ extension Pipeline {
                     case "bind": pipeline.ingest.bind = try r.strings(n, p)
                     case "topics": pipeline.ingest.topics = try r.strings(n, p)
                     case "max_message_bytes": pipeline.ingest.maxMessageBytes = try r.int(n, p, 1...(256 << 20))
-                    case "receive_hwm": pipeline.ingest.receiveHighWaterMark = Int32(try r.int(n, p, 0...Int(Int32.max)))
+                    case "receive_hwm": pipeline.ingest.receiveHighWaterMark = Int32(try r.int(n, p, 1...10_000_000))
                     case "ring_capacity": pipeline.ingest.ringCapacity = try r.int(n, p, 2...(1 << 24))
                     case "when_full": pipeline.ingest.whenFull = try r.choice(n, p, OverflowPolicy.self)
                     default: throw r.unknown(k, n, p)
@@ -97,7 +97,7 @@ extension Pipeline {
                     case "snapshot_endpoint": pipeline.publish.snapshotEndpoint = r.isNull(n) ? nil : try r.string(n, p)
                     case "heartbeat_ms": pipeline.publish.heartbeatMilliseconds = Int64(try r.int(n, p, 10...3_600_000))
                     case "risk_snapshot_ms": pipeline.publish.riskSnapshotMilliseconds = Int64(try r.int(n, p, 0...3_600_000))
-                    case "send_hwm": pipeline.publish.sendHighWaterMark = Int32(try r.int(n, p, 0...Int(Int32.max)))
+                    case "send_hwm": pipeline.publish.sendHighWaterMark = Int32(try r.int(n, p, 1...10_000_000))
                     case "encoding": pipeline.publish.encoding = try r.choice(n, p, Encoding.self)
                     default: throw r.unknown(k, n, p)
                     }

@@ -131,6 +131,7 @@ func summary(_ engine: Engine) -> String {
         + "quarantined=\(c.quarantined.load(ordering: .relaxed)) "
         + "pending_dropped=\(c.pendingDropped.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
         + "alerts_folded=\(c.alertsFolded.load(ordering: .relaxed)) "
+        + "rejected_symbols=\(c.rejectedSymbols.load(ordering: .relaxed)) "
         + "published=\(c.published.load(ordering: .relaxed))" + malformedBreakdown(engine)
 }
 

@@ -11,7 +11,8 @@ let stopRequested = Atomic<Bool>(false)
 /// the command cleanly, with its summary. The handler only stores an atomic, which is async-signal-safe.
 /// The signals are also unblocked: a parent (a test runner, a supervisor) may have started us with them
 /// blocked, and then they would never arrive. SIGPIPE is ignored: a reader that went away (`| head -1`)
-/// makes a write fail with EPIPE instead of killing the engine before its summary.
+/// makes a write fail with EPIPE instead of killing the engine before its summary; so are SIGUSR1,
+/// SIGUSR2 and SIGALRM.
 func installStopHandlers() {
     var signals = sigset_t()
     sigemptyset(&signals)
@@ -21,6 +22,8 @@ func installStopHandlers() {
     signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
     signal(SIGHUP) { _ in stopRequested.store(true, ordering: .relaxed) }
     signal(SIGPIPE, SIG_IGN)
+    // Stray user signals are not a reason to die without a summary.
+    for s in [SIGUSR1, SIGUSR2, SIGALRM] { signal(s, SIG_IGN) }
 }
 
 /// Why a `--duration` cannot be used, or `nil`: it must be a finite number of seconds above 0 and at

@@ -96,6 +96,8 @@ import Testing
         ("ingest:\n  ring_capcity: 8\n", "ingest.ring_capcity", 2, "unknown key"),
         ("ingest:\n  when_full: sometimes\n", "ingest.when_full", 2, "not one of: block, drop_oldest, drop_newest"),
         ("symbols:\n  max: -3\n", "symbols.max", 2, "out of range"),
+        ("ingest:\n  receive_hwm: 0\n", "ingest.receive_hwm", 2, "out of range 1...10000000"),
+        ("publish:\n  send_hwm: 0\n", "publish.send_hwm", 2, "out of range 1...10000000"),
         ("volatility:\n  lambda: high\n", "volatility.lambda", 2, "expected a number"),
         ("volatility:\n  lambda: .nan\n", "volatility.lambda", 2, "expected a number"),
         ("ingest:\n  feeds: tcp://127.0.0.1:1\n", "ingest.feeds", 2, "expected a list"),

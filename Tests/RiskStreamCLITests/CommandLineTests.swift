@@ -27,6 +27,8 @@ import ZeroMQ
         ["no-such-command"],
         ["feed", "--publish", "nonsense://x", "--count", "1"],
         ["run", "--duration", "inf"],
+        ["run", "--publish", "tcp://127.0.0.1:99999"],
+        ["feed", "--publish", "tcp://127.0.0.1:47630x", "--count", "1"],
         ["run", "--duration", "nan"],
         ["feed", "--publish", "tcp://127.0.0.1:1", "--duration", "1e300"],
         ["tail", "--connect", "tcp://127.0.0.1:1", "--duration", "inf"],

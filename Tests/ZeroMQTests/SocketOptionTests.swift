@@ -105,4 +105,16 @@ import ZeroMQ
         let inUse = #expect(throws: ZeroMQError.self) { try socket.bind(taken) }
         #expect(inUse?.isMalformedEndpoint == false, "an endpoint in use is well-formed, just unavailable")
     }
+
+    /// libzmq would bind `:99999` as port 34463 and `:47630x` as 47630: a tcp port must be `*` or 1-65535.
+    @Test(arguments: ["tcp://127.0.0.1:99999", "tcp://127.0.0.1:-1", "tcp://127.0.0.1:47630x", "tcp://127.0.0.1:0",
+                      "tcp://127.0.0.1:", "tcp://127.0.0.1:065536"])
+    func aTcpPortOutOfRangeIsAMalformedEndpoint(endpoint: String) throws {
+        let socket = try Socket(context, .pub)
+        let bind = #expect(throws: ZeroMQError.self) { try socket.bind(endpoint) }
+        #expect(bind?.isMalformedEndpoint == true && bind?.description.contains(endpoint) == true)
+        let sub = try Socket(context, .sub)
+        let connect = #expect(throws: ZeroMQError.self) { try sub.connect(endpoint) }
+        #expect(connect?.isMalformedEndpoint == true)
+    }
 }
