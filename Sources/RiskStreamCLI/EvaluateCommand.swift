@@ -103,7 +103,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard delay >= 0 else { throw ValidationError("--delay must be >= 0") }
+        guard delay >= 0, delay <= 10_000_000 else { throw ValidationError("--delay must be 0 to 10000000 rows") }
     }
 
     var columns: CSVColumns {
@@ -125,6 +125,10 @@ struct EvaluateCommand: ParsableCommand {
             table = try CSVTable.read(path: csv, columns: columns)
         } catch {
             throw failure(error.description, ExitStatus.dataError)
+        }
+        // The baselines need only the target; a learner needs at least one feature.
+        guard !table.featureNames.isEmpty || ["naive", "ewma-baseline"].contains(model) else {
+            throw failure("\(csv): no feature column besides the target '\(target)'", ExitStatus.dataError)
         }
         let regressor: any OnlineRegressor
         do {

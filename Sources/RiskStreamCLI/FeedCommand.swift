@@ -69,7 +69,9 @@ struct FeedCommand: ParsableCommand {
     var market: FeedMarketOptions
 
     func validate() throws {
-        guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be a number >= 0") }
+        guard rate == 0 || (rate >= 0.001 && rate <= 1e9) else {
+            throw ValidationError("--rate must be 0 (as fast as possible) or 0.001 to 1000000000 events a second")
+        }
         if let count, count <= 0 { throw ValidationError("--count must be > 0") }
         if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
         guard waitForSubscribers >= 0 else { throw ValidationError("--wait-for-subscribers must be >= 0") }

@@ -65,7 +65,12 @@ struct SynthCommand: ParsableCommand {
     func validate() throws {
         guard events > 0 else { throw ValidationError("--events must be > 0") }
         guard rows > 0 else { throw ValidationError("--rows must be > 0") }
-        guard horizon > 0 else { throw ValidationError("--horizon must be > 0") }
+        guard horizon > 0, horizon <= 1_000_000 else {
+            throw ValidationError("--horizon must be 1 to 1000000 (the stream is held in memory)")
+        }
+        guard rows <= 50_000_000, events <= 500_000_000 else {
+            throw ValidationError("--rows must be at most 50000000 and --events at most 500000000")
+        }
         let symbols = SimulatorConfiguration.standard(seed: seed).instruments.map(\.symbol)
         guard symbols.contains(symbol) else {
             throw ValidationError("--symbol must be one of \(symbols.joined(separator: ", "))")
@@ -80,7 +85,7 @@ struct SynthCommand: ParsableCommand {
         do {
             try writeWholeFile(out, Array(text.utf8))
         } catch {
-            throw failure("cannot write \(out): \(error.description)", ExitCode(73))
+            throw failure("cannot write \(out): \(error.description)", ExitStatus.dataError)
         }
     }
 }

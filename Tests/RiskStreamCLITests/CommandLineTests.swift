@@ -27,6 +27,9 @@ import ZeroMQ
         ["no-such-command"],
         ["feed", "--publish", "nonsense://x", "--count", "1"],
         ["run", "--duration", "inf"],
+        ["feed", "--publish", "tcp://127.0.0.1:1", "--rate", "1e-300"],
+        ["synth", "--horizon", "1000000000000", "--out", "/tmp/never.csv"],
+        ["evaluate", "--csv", "/tmp/never.csv", "--model", "sgd", "--delay", "100000000"],
         ["run", "--publish", "tcp://127.0.0.1:99999"],
         ["feed", "--publish", "tcp://127.0.0.1:47630x", "--count", "1"],
         ["run", "--duration", "nan"],
@@ -133,5 +136,19 @@ import ZeroMQ
         let output = feed.wait(within: 5)
         #expect(output.status == 0)
         #expect(output.stderr.contains("feed: published"))
+    }
+
+    /// A learner needs a feature: a target-only CSV is bad input for htr, arf and sgd (it crashed the
+    /// forest), while the baselines, which need only the target, still score it.
+    @Test func aTargetOnlyCSVIsBadInputForALearnerButFineForABaseline() throws {
+        let file = try EvaluateCommandTests.TempFile(contents: "target\n" + (0..<50).map { "\($0 % 7)" }.joined(separator: "\n") + "\n")
+        defer { file.cleanUp() }
+        for model in ["htr", "arf", "sgd"] {
+            let output = try CLI.run(["evaluate", "--csv", file.path, "--model", model])
+            #expect(output.status == 65, "\(model): \(output.stderr)")
+            #expect(output.stderr.contains("no feature column"), "\(output.stderr)")
+        }
+        let baseline = try CLI.run(["evaluate", "--csv", file.path, "--model", "ewma-baseline"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
     }
 }
