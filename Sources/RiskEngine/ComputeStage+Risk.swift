@@ -240,7 +240,17 @@ extension ComputeStage {
                 slots[id].risk.features.observeNewsImpact(impact, at: news.ts)
             }
         }
+        // One news item may start tracking at most `newsSymbolsTracked` symbols the engine has not seen:
+        // a story naming a hundred tickers must not take the symbol slots that traded symbols need.
+        var started = 0
         for symbol in news.symbols {
+            if index[symbol] == nil {
+                guard started < Self.newsSymbolsTracked else {
+                    counters.rejectedSymbols.wrappingAdd(1, ordering: .relaxed)
+                    continue
+                }
+                started += 1
+            }
             guard let id = slot(for: symbol) else { continue }
             if !market && pipeline.learning.enabled {
                 slots[id].risk.features.observeNews(sentiment: sentiment, at: news.ts)
@@ -260,6 +270,9 @@ extension ComputeStage {
             newsShockRule(slot: id, value: level, at: news.ts, headline: news.headline)
         }
     }
+
+    /// New symbols one news item may start tracking; its other unseen symbols are counted as rejected.
+    static let newsSymbolsTracked = 4
 
     /// Adds the return to every pending news item of the symbol; an item whose horizon (the label
     /// horizon in events) is complete teaches the news model log(realised σ after ÷ EWMA σ before).

@@ -39,3 +39,33 @@ import Testing
         #expect(snapshot.horizons.first?.windows ?? 0 >= 20, "\(snapshot.horizons)")
     }
 }
+
+/// Bounds that hostile input must not exhaust.
+@Suite struct SymbolBoundTests {
+    /// One news item naming a hundred unseen symbols starts tracking four of them; the rest are counted
+    /// as rejected, and a symbol that then trades still gets a slot of the demo-sized table (64).
+    @Test func aNewsItemNamingAHundredSymbolsDoesNotTakeTheSymbolTable() throws {
+        let harness = try EngineHarness.risk { $0.symbols.max = 64 }
+        let names = (0..<100).map { "N\($0)" }
+        try harness.send(.news(News(ts: Tape.ts(1_000), symbols: names, headline: "Index reshuffle", sentiment: -0.2)))
+        try harness.send(Tape.tick("MSFT", ms: 2_000, mid: 400, seq: 1))
+        try harness.send(Tape.tick("MSFT", ms: 3_000, mid: 401, seq: 2))
+        try harness.sync()
+        #expect(harness.engine.counters.rejectedSymbols.load(ordering: .relaxed) == 96)
+        #expect(harness.engine.counters.eventsIn.load(ordering: .relaxed) >= 3)
+        let beat = try #require(try harness.heartbeat { _ in true })
+        #expect(beat.lagNs >= 0)
+    }
+
+    /// A tick stamped at the end of time is quarantined as implausible and never becomes the newest event
+    /// time: later heartbeats report a lag that is not negative.
+    @Test func aTickFromTheEndOfTimeDoesNotPoisonTheHeartbeat() throws {
+        let harness = try EngineHarness.risk { _ in }
+        try harness.send(.tick(Tick(symbol: "ACME", ts: Int64.max, price: 10, seq: 1)))
+        try harness.send(Tape.tick("ACME", ms: 1_000, mid: 10, seq: 2))
+        try harness.sync()
+        let beat = try #require(try harness.heartbeat { _ in true })
+        #expect(beat.lagNs >= 0, "lag \(beat.lagNs)")
+        #expect(harness.streamAlerts.contains { $0.kind == .dataQuality && $0.drivers.first?.feature == "implausible_timestamp" })
+    }
+}
