@@ -61,18 +61,8 @@ public final class Socket: @unchecked Sendable {
     public func bind(_ endpoint: String) throws(ZeroMQError) {
         let h = try live("bind(\(endpoint))")
         try Self.checkPort(endpoint, "bind(\(endpoint))")
+        try Self.checkIPCInUse(endpoint, "bind(\(endpoint))")
         if zmq_bind(h, endpoint) != 0 { throw ZeroMQError.last("bind(\(endpoint))") }
-    }
-
-    /// A tcp endpoint's port must be `*` or a decimal number from 1 to 65535: libzmq itself takes
-    /// `:99999` modulo 65536 and `:47630x` as 47630, binding a port nobody asked for. `EINVAL` otherwise.
-    static func checkPort(_ endpoint: String, _ operation: String) throws(ZeroMQError) {
-        guard endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else { return }
-        let port = endpoint[endpoint.index(after: colon)...]
-        if port == "*" { return }
-        guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(port),
-            (1...65_535).contains(n)
-        else { throw ZeroMQError(code: EINVAL, operation: operation + ": the port must be * or 1-65535") }
     }
 
     /// Connects to `endpoint`. Asynchronous for tcp and ipc: libzmq reconnects in the background, so

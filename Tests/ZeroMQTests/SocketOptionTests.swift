@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZeroMQ
 
@@ -104,6 +105,35 @@ import ZeroMQ
         let taken = try other.lastEndpoint
         let inUse = #expect(throws: ZeroMQError.self) { try socket.bind(taken) }
         #expect(inUse?.isMalformedEndpoint == false, "an endpoint in use is well-formed, just unavailable")
+    }
+
+    /// A second socket binding an ipc path another one listens on is refused (in use, not malformed);
+    /// a path left behind by a socket that closed is bound again.
+    @Test func anIPCPathInUseIsRefusedAndAStaleOneIsReused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString).sock").path
+        defer { unlink(path) }
+        let first = try Socket(context, .pub)
+        try first.bind("ipc://\(path)")
+        let second = try Socket(context, .pub)
+        let error = #expect(throws: ZeroMQError.self) { try second.bind("ipc://\(path)") }
+        #expect(error?.code == EADDRINUSE && error?.isMalformedEndpoint == false, "\(String(describing: error))")
+        // A socket file left by a process that crashed: bound once, never listened on, closed.
+        let stale = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString).sock").path
+        defer { unlink(stale) }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(stale.utf8))
+            raw[stale.utf8.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        try #require(bound == 0 && FileManager.default.fileExists(atPath: stale))
+        let third = try Socket(context, .pub)
+        try third.bind("ipc://\(stale)")
     }
 
     /// libzmq would bind `:99999` as port 34463 and `:47630x` as 47630: a tcp port must be `*` or 1-65535.
