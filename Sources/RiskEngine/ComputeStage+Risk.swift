@@ -70,7 +70,7 @@ extension ComputeStage {
                 let loss = first.lossSoFar(price: price)
             {
                 drivers.append(
-                    .init(feature: "move_\(horizonLabel(first.horizonSeconds))_bp", contribution: -loss * 10_000))
+                    .init(feature: "move_\(HorizonVaR.label(seconds: first.horizonSeconds))_bp", contribution: -loss * 10_000))
             }
         }
         emitAlert(t, kind: .volatility, symbol: symbol, at: ts, message: message, drivers: drivers)
@@ -82,7 +82,7 @@ extension ComputeStage {
     private func extremeMove(_ move: HorizonVaR.ExtremeMove, horizon h: Int, slot id: Int, at ts: Int64) {
         let symbol = slots[id].symbol
         let risk = pipeline.risk
-        let label = horizonLabel(slots[id].risk.horizons[h].horizonSeconds)
+        let label = HorizonVaR.label(seconds: slots[id].risk.horizons[h].horizonSeconds)
         let threshold = risk.varBreachExtreme * move.forecast.valueAtRisk
         // Already open for this or another horizon: the same move going on, not a new alert.
         let alreadyOpen = slots[id].risk.extremeOpen.contains(true)
@@ -109,7 +109,7 @@ extension ComputeStage {
     private func scoredWindow(_ window: HorizonVaR.ScoredWindow, horizon h: Int, slot id: Int, at ts: Int64) {
         let symbol = slots[id].symbol
         let horizon = slots[id].risk.horizons[h]
-        let label = horizonLabel(horizon.horizonSeconds)
+        let label = HorizonVaR.label(seconds: horizon.horizonSeconds)
         let risk = pipeline.risk
         let drivers: [Alert.Driver] = [
             .init(feature: "return_\(label)_pct", contribution: expm1(window.realizedReturn) * 100),
@@ -327,18 +327,6 @@ extension ComputeStage {
                 state: t.alertState, value: t.value, threshold: t.threshold, message: message, drivers: drivers))
     }
 
-}
-
-/// A horizon in seconds as a desk writes it: `1m`, `1h`, `6.5h`, `1d`, `30s`.
-func horizonLabel(_ seconds: Double) -> String {
-    func trim(_ x: Double) -> String {
-        let rounded = (x * 10).rounded() / 10
-        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
-    }
-    if seconds >= 86_400 && seconds.truncatingRemainder(dividingBy: 86_400) == 0 { return "\(Int(seconds / 86_400))d" }
-    if seconds >= 3_600 { return trim(seconds / 3_600) + "h" }
-    if seconds >= 60 { return trim(seconds / 60) + "m" }
-    return trim(seconds) + "s"
 }
 
 /// Seconds for alert messages: `8.2 s`.

@@ -86,6 +86,20 @@ public struct HorizonVaR: Sendable {
         shape.forecast(volatility: (max(0, variance) * horizonSeconds).squareRoot())
     }
 
+    /// A horizon as a desk writes it: `1m`, `1h`, `6.5h`, `1d`, `30s`.
+    public static func label(seconds: Double) -> String {
+        func trim(_ x: Double) -> String {
+            let rounded = (x * 10).rounded() / 10
+            return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
+        }
+        if seconds >= 86_400 && seconds.truncatingRemainder(dividingBy: 86_400) == 0 {
+            return "\(Int(seconds / 86_400))d"
+        }
+        if seconds >= 3_600 { return trim(seconds / 3_600) + "h" }
+        if seconds >= 60 { return trim(seconds / 60) + "m" }
+        return trim(seconds) + "s"
+    }
+
     /// VaR per unit of σ over the horizon (the shape's quantile).
     public var quantilePerSigma: Double { shape.varPerSigma }
 

@@ -132,11 +132,4 @@ public struct IntradayVariance: Sendable, Hashable {
         sampleCount += 1
         return true
     }
-
-    /// Starts the next sample afresh from the next price (after a gap in the data that is not a move:
-    /// a restarted feed). The estimate is kept.
-    public mutating func restart() {
-        started = false
-        previousScaledReturn = nil
-    }
 }

@@ -1,5 +1,6 @@
 import MarketEvents
 import RiskEngine
+import RiskModels
 
 #if canImport(Glibc)
 import Glibc
@@ -145,11 +146,7 @@ final class LiveView {
 
     /// The VaR column's horizon, `1m` for 60 s, from the snapshots.
     private var varLabel: String {
-        guard let seconds = rows.values.lazy.compactMap(\.horizonSeconds).first else { return "" }
-        if seconds >= 86_400 { return "\(Int(seconds / 86_400))d" }
-        if seconds >= 3_600 { return "\(Int(seconds / 3_600))h" }
-        if seconds >= 60 { return "\(Int(seconds / 60))m" }
-        return "\(Int(seconds))s"
+        rows.values.lazy.compactMap(\.horizonSeconds).first.map { HorizonVaR.label(seconds: $0) } ?? ""
     }
 
     private func shortKind(_ kind: Alert.Kind) -> String {

@@ -127,4 +127,8 @@ import Testing
         #expect(n >= 19_999)
         #expect(abs(breaches - 0.01 * n) < 3.3 * sd, "\(breaches) breaches in \(n) windows")
     }
+
+    @Test func horizonsAreLabelledAsADeskWritesThem() {
+        #expect([30, 60, 90, 3_600, 23_400, 86_400].map { HorizonVaR.label(seconds: $0) } == ["30s", "1m", "1.5m", "1h", "6.5h", "1d"])
+    }
 }
