@@ -172,6 +172,8 @@ enum ScoreFiles {
     /// Raised alerts; other topics, cleared alerts and tail's error lines are skipped.
     static func readAlerts(path: String) throws(ScoreFileError) -> [AlertScoring.Alert] {
         var alerts: [AlertScoring.Alert] = []
+        // Indices of the open (not yet cleared) alerts of each kind and symbol: O(1) per message.
+        var open: [String: [Int]] = [:]
         for (number, line) in try lines(path: path) {
             func bad(_ what: String) -> ScoreFileError { ScoreFileError(description: "\(path):\(number): \(what)") }
             guard let topic = line["topic"]?.string else { throw bad("missing string field 'topic'") }
@@ -181,27 +183,25 @@ enum ScoreFiles {
             guard let eventTs = payload["event_ts"]?.int else { throw bad("payload needs integer 'event_ts'") }
             guard let state = payload["state"]?.string else { throw bad("payload needs string 'state'") }
             guard let symbol = payload["symbol"]?.string else { throw bad("payload needs string 'symbol'") }
+            let key = "\(kind) \(symbol)"
             guard state == "raised" else {
                 // A clear ends every open alert of its kind and symbol (the raise and its escalations).
-                for k in alerts.indices where alerts[k].kind == kind && alerts[k].symbols.last == symbol
-                    && alerts[k].clearedTs == nil
-                {
-                    alerts[k].clearedTs = eventTs
-                }
+                for k in open.removeValue(forKey: key) ?? [] { alerts[k].clearedTs = eventTs }
                 continue
             }
             let severity = payload["severity"]?.string ?? "warning"
             // A raised message that lowers the severity of an alert still open (critical back to warning)
             // is an update of that alert, not a new one.
-            let openSeverities = alerts.filter { $0.kind == kind && $0.symbols.last == symbol && $0.clearedTs == nil }
-                .map(\.severity)
-            if openSeverities.contains("critical") && severity != "critical" { continue }
+            if severity != "critical", open[key, default: []].contains(where: { alerts[$0].severity == "critical" }) {
+                continue
+            }
             // A market-wide alert (`alert.MARKET`) names its symbols in its drivers, `symbol:<SYM>`.
             let named = (payload["drivers"]?.array ?? []).compactMap { driver -> String? in
                 guard let feature = driver["feature"]?.string, feature.hasPrefix("symbol:") else { return nil }
                 return String(feature.dropFirst("symbol:".count))
             }
             let symbols = (strings(payload["symbols"]) ?? []) + named + [symbol]
+            open[key, default: []].append(alerts.count)
             alerts.append(.init(eventTs: eventTs, symbols: symbols, kind: kind, severity: severity))
         }
         return alerts
