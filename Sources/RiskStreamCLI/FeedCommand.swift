@@ -15,7 +15,7 @@ struct FeedCommand: ParsableCommand {
 
             Calibrated: at the rate event timestamps advance (--rate with wall timestamps, --event-rate \
             with simulated ones), the index reads --index-volatility annualised in the normal regime, as \
-            the engine annualises (EWMA variance per second x 5,896,800 trading seconds a year). \
+            the engine annualises (variance per second x 5,896,800 trading seconds a year). \
             --microstructure realistic prints on real tick grids, mostly at an unchanged price, some \
             without quotes, some in same-millisecond bursts; --session us-equities makes the simulated \
             clock quiet overnight and busy at the open. --truth FILE writes what the market really did \
