@@ -28,8 +28,8 @@ public struct Heartbeat: Sendable, Hashable {
     public var rejectedSymbols: UInt64
     /// Positions for accounts beyond `hedging.max_accounts`.
     public var rejectedAccounts: UInt64
-    /// Feed connections libzmq dropped (a frame over the ingest ceiling, a protocol error) and the
-    /// engine re-established.
+    /// Feed connections the engine's SUB socket lost (a publisher that went away, a network error, a
+    /// frame over the ingest ceiling); each is re-established, by libzmq or by the engine.
     public var disconnects: UInt64
 
     public init(

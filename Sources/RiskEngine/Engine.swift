@@ -49,6 +49,7 @@ public final class Engine: @unchecked Sendable {
 
     private let ring: SPSCRing<InboundEvent>
     private let ingest: IngestStage
+    private let feedWatch: FeedWatch
     private let compute: ComputeStage
     private let stopRequested = Atomic<Bool>(false)
     private let ingestFinished = Atomic<Bool>(false)
@@ -71,14 +72,19 @@ public final class Engine: @unchecked Sendable {
         }
         let sub: Socket
         let pub: Socket?
+        let watch: FeedWatch
         do {
             sub = try Socket(context, .sub)
             try sub.set(.receiveHighWaterMark(pipeline.ingest.receiveHighWaterMark))
             try sub.set(.receiveTimeout(.milliseconds(50)))
             // A hard ceiling far above the contract's limit: the codec rejects (and counts) frames over
-            // max_message_bytes, and libzmq disconnects only senders of absurd frames, protecting memory.
-            try sub.set(.maxMessageSize(Int64(pipeline.ingest.maxMessageBytes) * 64))
+            // max_message_bytes; libzmq drops the connection of a frame over max_frame_bytes before
+            // allocating it, protecting memory, and the feed watch reconnects it.
+            try sub.set(.maxMessageSize(Int64(pipeline.ingest.maxFrameBytes)))
             for prefix in pipeline.ingest.topics { try sub.subscribe(prefix) }
+            watch = try FeedWatch(
+                socket: sub, connected: pipeline.ingest.feeds, maxFrameBytes: pipeline.ingest.maxFrameBytes,
+                counters: counters)
         } catch {
             throw EngineError(kind: .unavailable, message: "ingest socket: \(error)")
         }
@@ -118,6 +124,7 @@ public final class Engine: @unchecked Sendable {
         } else {
             snapshotEndpoint = nil
         }
+        feedWatch = watch
         ring = SPSCRing(capacity: pipeline.ingest.ringCapacity, policy: pipeline.ingest.whenFull)
         ingest = IngestStage(
             socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
@@ -137,7 +144,8 @@ public final class Engine: @unchecked Sendable {
         threads.append(BackgroundThread(name: "rs-compute") { [self] in runCompute() })
         threads.append(
             BackgroundThread(name: "rs-ingest") { [self] in
-                ingest.run(stop: stopRequested, drainLimit: Int(pipeline.ingest.receiveHighWaterMark))
+                ingest.run(
+                    stop: stopRequested, drainLimit: Int(pipeline.ingest.receiveHighWaterMark), feeds: feedWatch)
                 ingestFinished.store(true, ordering: .releasing)
                 ring.wakeConsumer()
             })

@@ -32,9 +32,15 @@ public final class EngineCounters: Sendable {
     /// Messages libzmq still held for the engine when it stopped, received and discarded unprocessed
     /// (written by ingest once, at stop).
     public let discardedAtStop = Atomic<UInt64>(0)
-    /// Feed connections libzmq dropped (a frame over the ingest ceiling, a protocol error) that the
-    /// engine re-established.
+    /// Feed connections the ingest socket lost, ones it connected or accepted (written by ingest, from
+    /// the socket's monitor; see `FeedWatch`): a publisher that went away, a network error, or a frame
+    /// over `ingest.max_frame_bytes` (a protocol error to libzmq). Each comes back: libzmq reconnects
+    /// the first kinds, the engine the last.
     public let disconnects = Atomic<UInt64>(0)
+    /// Of `disconnects`, connected feeds (`ingest.feeds`) the engine re-established itself because libzmq
+    /// would not: it never reconnects after a protocol error, most likely a frame over
+    /// `ingest.max_frame_bytes` (written by ingest; see `FeedWatch`).
+    public let feedReconnects = Atomic<UInt64>(0)
     /// Outbound messages handed to the PUB socket, and those it refused (written by compute).
     public let published = Atomic<UInt64>(0)
     public let publishRefused = Atomic<UInt64>(0)

@@ -51,9 +51,12 @@ final class IngestStage {
 
     /// Runs until `stop` is set (checked at least every receive timeout), then counts what libzmq still
     /// held queued for the engine (`EngineCounters.discardedAtStop`, at most `drainLimit` messages
-    /// received without waiting; they are not processed) and closes the socket.
-    func run(stop: borrowing Atomic<Bool>, drainLimit: Int) {
+    /// received without waiting; they are not processed) and closes the socket. `feeds` is checked after
+    /// every receive timeout and every 64 messages, so a dropped feed is seen within one timeout when the
+    /// feeds are quiet and within 64 messages when they are not.
+    func run(stop: borrowing Atomic<Bool>, drainLimit: Int, feeds: FeedWatch? = nil) {
         let buffer = MessageBuffer(capacity: 2)
+        var sinceCheck = 0
         while !stop.load(ordering: .relaxed) {
             let received: Bool
             do {
@@ -65,12 +68,18 @@ final class IngestStage {
                 break
             }
             if received { handle(buffer) }
+            sinceCheck &+= 1
+            if !received || sinceCheck == 64 {
+                sinceCheck = 0
+                feeds?.check(socket)
+            }
         }
         var discarded: UInt64 = 0
         while discarded < UInt64(drainLimit), (try? socket.receive(into: buffer, dontWait: true)) == true {
             discarded += 1
         }
         counters.discardedAtStop.store(discarded, ordering: .relaxed)
+        feeds?.close()
         socket.close()
     }
 

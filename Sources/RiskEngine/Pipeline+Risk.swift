@@ -225,6 +225,9 @@ extension Pipeline {
             guard limit.hysteresis >= 0, limit.hysteresis < 1 else { return "\(path).hysteresis: must be in [0, 1)" }
             return limit.cooldownMilliseconds >= 0 ? nil : "\(path).cooldown_ms: must be >= 0"
         }
+        if ingest.maxFrameBytes < ingest.maxMessageBytes {
+            return "ingest.max_frame_bytes: must be at least ingest.max_message_bytes"
+        }
         if volatility.critical <= volatility.warning { return "volatility.critical: must be greater than warning" }
         if !symbols.universe.isEmpty, symbols.universe.count > symbols.max {
             return "symbols.universe: lists \(symbols.universe.count) symbols, more than symbols.max (\(symbols.max))"

@@ -45,6 +45,7 @@ extension Pipeline {
                     case "bind": pipeline.ingest.bind = try r.strings(n, p)
                     case "topics": pipeline.ingest.topics = try r.strings(n, p)
                     case "max_message_bytes": pipeline.ingest.maxMessageBytes = try r.int(n, p, 1...(256 << 20))
+                    case "max_frame_bytes": pipeline.ingest.maxFrameBytes = try r.int(n, p, 1024...(1 << 30))
                     case "receive_hwm": pipeline.ingest.receiveHighWaterMark = Int32(try r.int(n, p, 1...10_000_000))
                     case "ring_capacity": pipeline.ingest.ringCapacity = try r.int(n, p, 2...(1 << 24))
                     case "when_full": pipeline.ingest.whenFull = try r.choice(n, p, OverflowPolicy.self)
@@ -121,6 +122,11 @@ extension Pipeline {
             }
         }
         if pipeline.learning.enabled { try r.checkFeatureWindows(pipeline, root: root) }
+        if pipeline.ingest.maxFrameBytes < pipeline.ingest.maxMessageBytes {
+            throw PipelineError(
+                source: source, line: nil, column: nil, path: "ingest.max_frame_bytes",
+                reason: "must be at least ingest.max_message_bytes (\(pipeline.ingest.maxMessageBytes))")
+        }
         if pipeline.volatility.critical <= pipeline.volatility.warning {
             throw PipelineError(
                 source: source, line: nil, column: nil, path: "volatility.critical",

@@ -26,6 +26,11 @@ public struct Pipeline: Sendable, Hashable {
         public var topics: [String] = ["tick.", "news.", "position."]
         /// Largest payload accepted; larger frames are counted as malformed (`oversized`).
         public var maxMessageBytes = WireCodec.defaultMaxPayloadBytes
+        /// libzmq's ceiling on one inbound frame (`ZMQ_MAXMSGSIZE`), at least `maxMessageBytes`. Frames
+        /// between the two are received whole and counted `oversized`; a frame over the ceiling makes
+        /// libzmq drop the connection before allocating it (so one frame never costs more memory than
+        /// this), and the engine then re-establishes the feed (`FeedWatch`). 64 MiB.
+        public var maxFrameBytes = 64 << 20
         /// libzmq's receive high-water mark, in messages (1...10,000,000): where `block` pushes back to.
         public var receiveHighWaterMark: Int32 = 100_000
         /// Capacity of the ingest→compute ring (rounded up to a power of two).

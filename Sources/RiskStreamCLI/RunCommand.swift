@@ -136,6 +136,7 @@ func summary(_ engine: Engine) -> String {
         + "lost_upstream=\(c.lostUpstream.load(ordering: .relaxed)) "
         + "discarded_at_stop=\(c.discardedAtStop.load(ordering: .relaxed)) "
         + "disconnects=\(c.disconnects.load(ordering: .relaxed)) "
+        + "feed_reconnects=\(c.feedReconnects.load(ordering: .relaxed)) "
         + "published=\(c.published.load(ordering: .relaxed))" + lossBreakdown(engine) + malformedBreakdown(engine)
 }
 

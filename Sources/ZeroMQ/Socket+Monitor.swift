@@ -11,6 +11,12 @@ public struct MonitorEvents: OptionSet, Sendable, Hashable {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
     public static let connected = MonitorEvents(rawValue: ZMQ_EVENT_CONNECTED)
+    /// A connect is under way (tcp: the non-blocking `connect(2)` has not finished yet).
+    public static let connectDelayed = MonitorEvents(rawValue: ZMQ_EVENT_CONNECT_DELAYED)
+    /// libzmq scheduled another connect attempt; the value is the interval in milliseconds. After a
+    /// `disconnected` on a connected endpoint this says libzmq reconnects by itself; after a protocol
+    /// error (a frame over `maxMessageSize`, say) it does not, and this event never comes.
+    public static let connectRetried = MonitorEvents(rawValue: ZMQ_EVENT_CONNECT_RETRIED)
     public static let listening = MonitorEvents(rawValue: ZMQ_EVENT_LISTENING)
     public static let accepted = MonitorEvents(rawValue: ZMQ_EVENT_ACCEPTED)
     public static let closed = MonitorEvents(rawValue: ZMQ_EVENT_CLOSED)
@@ -18,6 +24,7 @@ public struct MonitorEvents: OptionSet, Sendable, Hashable {
     public static let handshakeSucceeded = MonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
     public static let handshakeFailedAuth = MonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
     public static let handshakeFailedProtocol = MonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    public static let handshakeFailedNoDetail = MonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
     public static let monitorStopped = MonitorEvents(rawValue: ZMQ_EVENT_MONITOR_STOPPED)
     public static let all = MonitorEvents(rawValue: ZMQ_EVENT_ALL)
 }
@@ -33,10 +40,17 @@ public struct MonitorEvent: Sendable, Hashable {
 
 extension Socket {
     /// Starts publishing this socket's connection events on a PAIR socket bound at `endpoint`
-    /// (`inproc://...`). Connect a `.pair` socket there and read it with `receiveMonitorEvent`.
+    /// (`inproc://...`). Connect a `.pair` socket there and read it with `receiveMonitorEvent`, or let
+    /// `SocketMonitor` do both. Call it on the thread that owns this socket, like every other call.
     public func monitor(_ endpoint: String, events: MonitorEvents = .all) throws(ZeroMQError) {
         let h = try live("monitor(\(endpoint))")
         if zmq_socket_monitor(h, endpoint, events.rawValue) != 0 { throw ZeroMQError.last("monitor(\(endpoint))") }
+    }
+
+    /// Stops the monitor started by `monitor(_:events:)`, if any (libzmq sends `monitorStopped` first).
+    public func stopMonitoring() throws(ZeroMQError) {
+        let h = try live("stopMonitoring")
+        if zmq_socket_monitor(h, nil, 0) != 0 { throw ZeroMQError.last("stopMonitoring") }
     }
 
     /// Reads one event from a PAIR socket connected to a monitor endpoint.

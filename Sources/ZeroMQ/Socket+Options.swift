@@ -20,6 +20,9 @@ public enum SocketOption: Sendable, Hashable {
     case maxMessageSize(Int64?)
     /// XPUB: at the high-water mark, a send fails with "would block" instead of dropping silently.
     case xpubNoDrop(Bool)
+    /// XPUB: pass every subscription up to the application, duplicates too (a reconnecting subscriber's
+    /// resent subscription arrives even while its old connection is still known).
+    case xpubVerbose(Bool)
     /// Act as the CURVE server (needs `curveSecretKey`).
     case curveServer(Bool)
     case curvePublicKey(CurveKey)
@@ -48,6 +51,7 @@ extension Socket {
         case .receiveTimeout(let d): try setInt32(ZMQ_RCVTIMEO, Self.milliseconds(d), "ZMQ_RCVTIMEO")
         case .maxMessageSize(let v): try setInt64(ZMQ_MAXMSGSIZE, v ?? -1, "ZMQ_MAXMSGSIZE")
         case .xpubNoDrop(let v): try setInt32(ZMQ_XPUB_NODROP, v ? 1 : 0, "ZMQ_XPUB_NODROP")
+        case .xpubVerbose(let v): try setInt32(ZMQ_XPUB_VERBOSE, v ? 1 : 0, "ZMQ_XPUB_VERBOSE")
         case .curveServer(let v): try setInt32(ZMQ_CURVE_SERVER, v ? 1 : 0, "ZMQ_CURVE_SERVER")
         case .curvePublicKey(let k): try setBytes(ZMQ_CURVE_PUBLICKEY, k.bytes, "ZMQ_CURVE_PUBLICKEY")
         case .curveSecretKey(let k): try setBytes(ZMQ_CURVE_SECRETKEY, k.bytes, "ZMQ_CURVE_SECRETKEY")
