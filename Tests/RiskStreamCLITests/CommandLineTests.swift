@@ -44,6 +44,21 @@ import ZeroMQ
         #expect(!output.stderr.isEmpty)
     }
 
+    /// A negative number is read as the option's value and refused for what it is, not taken for an
+    /// unknown flag ("Missing value for '--duration <duration>'").
+    @Test(arguments: [
+        (["run", "--duration", "-1"], "--duration must be a number of seconds above 0"),
+        (["feed", "--publish", "tcp://127.0.0.1:1", "--rate", "-5"], "--rate must be 0"),
+        (["synth", "--rows", "-3", "--out", "/tmp/never.csv"], "--rows must be > 0"),
+        (["evaluate", "--csv", "/tmp/never.csv", "--model", "sgd", "--delay", "-2"], "--delay must be 0 to"),
+    ])
+    func negativeNumbersAreRefusedByName(arguments: [String], message: String) throws {
+        let output = try CLI.run(arguments)
+        #expect(output.status == 64, "\(arguments): \(output.stderr)")
+        #expect(output.stderr.contains(message), "\(output.stderr)")
+        #expect(!output.stderr.contains("Missing value"))
+    }
+
     @Test func anEndpointAlreadyInUseExitsWith69() throws {
         let context = try Context()
         let holder = try Socket(context, .pub)
