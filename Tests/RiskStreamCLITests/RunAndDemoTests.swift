@@ -33,6 +33,7 @@ import ZeroMQ
     /// horizon list or a broken variance estimator are configuration errors, exit 65 with the key.
     @Test(arguments: [
         ("risk:\n  var_method: garch-t\n", "risk.var_method: the engine's horizon VaR takes ewma (normal) or t"),
+        ("risk:\n  var_method: quantile\n", "risk.var_method: the engine's horizon VaR takes ewma (normal) or t"),
         ("risk:\n  horizons_s: []\n", "risk.horizons_s: needs at least one horizon"),
         ("risk:\n  variance: {sampling_s: 10, max_gap_s: 5}\n", "risk.variance: the maximum gap must be at least"),
     ])
