@@ -6,8 +6,9 @@ It plays the two outside roles of the wire contract (Docs/WIRE.md):
   feed    binds an XPUB socket, prints "port N", waits for one subscriber, then publishes contract
           ticks (JSON, and binary packed with the struct module from the documented layout),
           interleaved with malformed frames, and finally an "end" message.
-  watch   connects a SUB socket to a running engine's PUB socket, checks that every message's seq is
-          one more than the last and that heartbeats carry the contract's keys in order, and waits
+  watch   connects a SUB socket to a running engine's PUB socket (every topic, or --prefix ones),
+          checks that every message's kind_seq is one more than the last of its kind (and seq, when
+          subscribed to everything) and that heartbeats carry the contract's keys in order, and waits
           until a heartbeat reports the expected events_in and malformed. Prints "ok ..." and exits 0.
   desk    binds an XPUB socket, prints "port N", waits for one subscriber and --start-delay seconds,
           then publishes what a feed
@@ -142,7 +143,7 @@ def run_feed(args):
 KINDS = ["volatility", "var_breach", "drawdown", "liquidity", "news_shock", "data_quality", "model_drift"]
 SEVERITIES = ["info", "warning", "critical"]
 # Outbound messages always carry every key, in this order; an absent account is null.
-ALERT_KEYS = ["type", "seq", "ts", "event_ts", "symbol", "kind", "severity", "state", "value", "threshold",
+ALERT_KEYS = ["type", "seq", "kind_seq", "ts", "event_ts", "symbol", "kind", "severity", "state", "value", "threshold",
               "message", "drivers", "account"]
 
 
@@ -150,6 +151,7 @@ def expected_alert(i):
     a = {
         "type": "alert",
         "seq": i + 1,
+        "kind_seq": i + 1,
         "ts": BASE_TS + i * 2_000_000 + 17,
         "event_ts": BASE_TS + i * 2_000_000,
         "symbol": SYMBOLS[i % 3],
@@ -203,7 +205,8 @@ def run_alerts(args):
     return 0
 
 
-HEARTBEAT_KEYS = ["type", "seq", "ts", "events_in", "malformed", "dropped", "alerts_out", "hedges_out", "lag_ns"]
+HEARTBEAT_KEYS = ["type", "seq", "kind_seq", "ts", "events_in", "malformed", "dropped", "alerts_out", "hedges_out",
+                  "lag_ns", "lost_upstream", "quarantined", "rejected_symbols", "rejected_accounts", "disconnects"]
 
 
 def run_watch(args):
@@ -211,9 +214,13 @@ def run_watch(args):
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
     sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
-    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    prefixes = [p.encode() for p in args.prefix] or [b""]
+    for prefix in prefixes:
+        sub.setsockopt(zmq.SUBSCRIBE, prefix)
     sub.connect(args.connect)
     last_seq = None
+    last_kind_seq = {}
+    seen = {}
     messages = 0
     try:
         while True:
@@ -225,11 +232,22 @@ def run_watch(args):
             message = json.loads(payload.decode("utf-8"))
             messages += 1
             seq = message["seq"]
-            if last_seq is not None and seq != last_seq + 1:
+            # seq covers every topic: only a subscriber to everything can demand it has no holes.
+            if prefixes == [b""] and last_seq is not None and seq != last_seq + 1:
                 print(f"seq went from {last_seq} to {seq}", file=sys.stderr)
+                return 1
+            if last_seq is not None and seq <= last_seq:
+                print(f"seq went back from {last_seq} to {seq}", file=sys.stderr)
                 return 1
             last_seq = seq
             kind = topic.split(b".")[0].decode()
+            # kind_seq covers one kind: a subscriber to a kind's prefix sees every one of them.
+            kind_seq = message["kind_seq"]
+            if kind in last_kind_seq and kind_seq != last_kind_seq[kind] + 1:
+                print(f"{kind} kind_seq went from {last_kind_seq[kind]} to {kind_seq}", file=sys.stderr)
+                return 1
+            last_kind_seq[kind] = kind_seq
+            seen[kind] = seen.get(kind, 0) + 1
             if message.get("type") != kind:
                 print(f"type {message.get('type')!r} on topic {topic!r}", file=sys.stderr)
                 return 1
@@ -237,12 +255,14 @@ def run_watch(args):
                 if list(message.keys()) != HEARTBEAT_KEYS:
                     print(f"heartbeat keys {list(message.keys())}", file=sys.stderr)
                     return 1
-                if message["events_in"] == args.events and message["malformed"] == args.malformed:
+                enough = all(seen.get(k, 0) >= args.min_per_kind for k in args.kind)
+                if message["events_in"] == args.events and message["malformed"] == args.malformed and enough:
                     if message["dropped"] != 0:
                         print(f"dropped {message['dropped']}", file=sys.stderr)
                         return 1
-                    print(f"ok events_in={args.events} malformed={args.malformed} messages={messages}",
-                          flush=True)
+                    kinds = " ".join(f"{k}={v}" for k, v in sorted(last_kind_seq.items()))
+                    print(f"ok events_in={args.events} malformed={args.malformed} messages={messages} "
+                          f"last kind_seq {kinds}", flush=True)
                     return 0
                 if message["events_in"] > args.events or message["malformed"] > args.malformed:
                     print(f"counters overshot: {message}", file=sys.stderr)
@@ -283,9 +303,9 @@ def run_desk(args):
     return 0
 
 
-HEDGE_KEYS = ["type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason",
+HEDGE_KEYS = ["type", "seq", "kind_seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason",
               "position", "delta"]
-RISK_KEYS = ["type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s",
+RISK_KEYS = ["type", "seq", "kind_seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s",
              "warming", "horizons", "models"]
 
 
@@ -360,6 +380,11 @@ def main():
     watch.add_argument("--connect", required=True)
     watch.add_argument("--events", type=int, required=True)
     watch.add_argument("--malformed", type=int, default=0)
+    watch.add_argument("--prefix", action="append", default=[],
+                       help="subscribe to this topic prefix only (repeatable); default everything")
+    watch.add_argument("--kind", action="append", default=[],
+                       help="with --min-per-kind: a kind that must be seen that often before 'ok' (repeatable)")
+    watch.add_argument("--min-per-kind", type=int, default=0)
     watch.add_argument("--timeout", type=float, default=10)
     desk = sub.add_parser("desk")
     desk.add_argument("--count", type=int, default=600)

@@ -36,6 +36,9 @@ public struct Alert: Sendable, Hashable {
 
     /// Engine-wide outbound sequence number, starting at 1.
     public var seq: UInt64
+    /// This kind's own outbound sequence number (alerts, hedges, risk snapshots and heartbeats each count
+    /// from 1), so a subscriber to one topic prefix can see its own gaps.
+    public var kindSeq: UInt64
     /// Engine clock when the message was made, nanoseconds since the Unix epoch.
     public var ts: Int64
     /// Time of the event that caused the alert.
@@ -55,9 +58,11 @@ public struct Alert: Sendable, Hashable {
 
     public init(
         seq: UInt64, ts: Int64, eventTs: Int64, symbol: String, kind: Kind, severity: Severity, state: State,
-        value: Double, threshold: Double, message: String, drivers: [Driver] = [], account: String? = nil
+        value: Double, threshold: Double, message: String, drivers: [Driver] = [], account: String? = nil,
+        kindSeq: UInt64 = 0
     ) {
         self.seq = seq
+        self.kindSeq = kindSeq
         self.ts = ts
         self.eventTs = eventTs
         self.symbol = symbol

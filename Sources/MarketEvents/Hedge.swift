@@ -3,6 +3,9 @@
 /// within its limit; `delta` is the trade from the previous target.
 public struct Hedge: Sendable, Hashable {
     public var seq: UInt64
+    /// This kind's own outbound sequence number (alerts, hedges, risk snapshots and heartbeats each count
+    /// from 1), so a subscriber to one topic prefix can see its own gaps.
+    public var kindSeq: UInt64
     public var ts: Int64
     public var account: String
     public var symbol: String
@@ -19,9 +22,11 @@ public struct Hedge: Sendable, Hashable {
 
     public init(
         seq: UInt64, ts: Int64, account: String, symbol: String, hedgeSymbol: String, ratio: Double,
-        quantity: Double, notional: Double, reason: String, position: Double? = nil, delta: Double? = nil
+        quantity: Double, notional: Double, reason: String, position: Double? = nil, delta: Double? = nil,
+        kindSeq: UInt64 = 0
     ) {
         self.seq = seq
+        self.kindSeq = kindSeq
         self.ts = ts
         self.account = account
         self.symbol = symbol

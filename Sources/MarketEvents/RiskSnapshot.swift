@@ -40,6 +40,9 @@ public struct RiskSnapshot: Sendable, Hashable {
     }
 
     public var seq: UInt64
+    /// This kind's own outbound sequence number (alerts, hedges, risk snapshots and heartbeats each count
+    /// from 1), so a subscriber to one topic prefix can see its own gaps.
+    public var kindSeq: UInt64
     public var ts: Int64
     public var symbol: String
     /// Last price seen.
@@ -66,9 +69,10 @@ public struct RiskSnapshot: Sendable, Hashable {
         seq: UInt64, ts: Int64, symbol: String, price: Double? = nil, volatility: Double? = nil,
         valueAtRisk: Double? = nil, expectedShortfall: Double? = nil, confidence: Double? = nil,
         horizonSeconds: Double? = nil, drawdown: Double? = nil, warming: Bool = false, horizons: [HorizonRisk] = [],
-        models: [ModelScore] = []
+        models: [ModelScore] = [], kindSeq: UInt64 = 0
     ) {
         self.seq = seq
+        self.kindSeq = kindSeq
         self.ts = ts
         self.symbol = symbol
         self.price = price

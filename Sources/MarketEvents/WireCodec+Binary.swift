@@ -155,12 +155,13 @@ extension WireCodec {
                 w.symbol(position.symbol)
             }
         case .alert(let alert):
-            var size = 46 + symbol(alert.symbol) + text(alert.message) + 4
+            var size = 54 + symbol(alert.symbol) + text(alert.message) + 4
             if let account = alert.account { size += symbol(account) }
             for driver in alert.drivers { size += text(driver.feature) + 8 }
             emit(.alert, size: size, to: &buffer) { w in
                 w.u8(alert.account == nil ? 0 : 1)
                 w.u64(alert.seq)
+                w.u64(alert.kindSeq)
                 w.i64(alert.ts)
                 w.i64(alert.eventTs)
                 w.u8(alert.kind.binaryCode)
@@ -179,11 +180,12 @@ extension WireCodec {
             }
         case .hedge(let hedge):
             let size =
-                43 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
+                51 + symbol(hedge.account) + symbol(hedge.symbol) + symbol(hedge.hedgeSymbol) + text(hedge.reason)
                 + optional(hedge.position) + optional(hedge.delta)
             emit(.hedge, size: size, to: &buffer) { w in
                 w.u8((hedge.position == nil ? 0 : 1) | (hedge.delta == nil ? 0 : 2))
                 w.u64(hedge.seq)
+                w.u64(hedge.kindSeq)
                 w.i64(hedge.ts)
                 w.f64(hedge.ratio)
                 w.f64(hedge.quantity)
@@ -197,7 +199,7 @@ extension WireCodec {
             }
         case .risk(let risk):
             var size =
-                19 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
+                27 + optional(risk.price) + optional(risk.volatility) + optional(risk.valueAtRisk)
                 + optional(risk.expectedShortfall) + optional(risk.confidence) + optional(risk.drawdown)
                 + optional(risk.horizonSeconds) + symbol(risk.symbol) + 4 + 4
             for score in risk.models { size += 1 + text(score.model) + optional(score.forecast) + optional(score.mae) }
@@ -214,6 +216,7 @@ extension WireCodec {
                 if risk.warming { flags |= 128 }
                 w.u8(flags)
                 w.u64(risk.seq)
+                w.u64(risk.kindSeq)
                 w.i64(risk.ts)
                 w.f64(ifPresent: risk.price)
                 w.f64(ifPresent: risk.volatility)
@@ -241,9 +244,10 @@ extension WireCodec {
                 }
             }
         case .heartbeat(let heartbeat):
-            emit(.heartbeat, size: 67, to: &buffer) { w in
+            emit(.heartbeat, size: 115, to: &buffer) { w in
                 w.u8(0)
                 w.u64(heartbeat.seq)
+                w.u64(heartbeat.kindSeq)
                 w.i64(heartbeat.ts)
                 w.u64(heartbeat.eventsIn)
                 w.u64(heartbeat.malformed)
@@ -251,6 +255,11 @@ extension WireCodec {
                 w.u64(heartbeat.alertsOut)
                 w.u64(heartbeat.hedgesOut)
                 w.i64(heartbeat.lagNs)
+                w.u64(heartbeat.lostUpstream)
+                w.u64(heartbeat.quarantined)
+                w.u64(heartbeat.rejectedSymbols)
+                w.u64(heartbeat.rejectedAccounts)
+                w.u64(heartbeat.disconnects)
             }
         }
     }
@@ -493,6 +502,7 @@ extension WireCodec {
             return .position(Position(account: account, symbol: symbol, quantity: quantity, ts: ts, price: price))
         case .alert:
             let seq = try r.u64("seq")
+            let kindSeq = try r.u64("kind_seq")
             let ts = try r.timestamp("ts")
             let eventTs = try r.timestamp("event_ts")
             let alertKind = try r.code(Alert.Kind.self, "kind")
@@ -520,9 +530,11 @@ extension WireCodec {
                 Alert(
                     seq: seq, ts: ts, eventTs: eventTs, symbol: symbol, kind: alertKind, severity: severity,
                     state: state,
-                    value: value, threshold: threshold, message: message, drivers: drivers, account: account))
+                    value: value, threshold: threshold, message: message, drivers: drivers, account: account,
+                    kindSeq: kindSeq))
         case .hedge:
             let seq = try r.u64("seq")
+            let kindSeq = try r.u64("kind_seq")
             let ts = try r.timestamp("ts")
             let ratio = try r.f64("ratio", .finite)
             let quantity = try r.f64("quantity", .finite)
@@ -538,9 +550,12 @@ extension WireCodec {
             return .hedge(
                 Hedge(
                     seq: seq, ts: ts, account: account, symbol: symbol, hedgeSymbol: hedgeSymbol, ratio: ratio,
-                    quantity: quantity, notional: notional, reason: reason, position: position, delta: delta))
+                    quantity: quantity, notional: notional, reason: reason, position: position, delta: delta,
+                    kindSeq: kindSeq))
         case .risk:
-            var risk = RiskSnapshot(seq: try r.u64("seq"), ts: try r.timestamp("ts"), symbol: "")
+            let seq = try r.u64("seq")
+            let kindSeq = try r.u64("kind_seq")
+            var risk = RiskSnapshot(seq: seq, ts: try r.timestamp("ts"), symbol: "", kindSeq: kindSeq)
             if has(0) { risk.price = try r.f64("price", .positive) }
             if has(1) { risk.volatility = try r.f64("volatility", .nonNegative) }
             if has(2) { risk.valueAtRisk = try r.f64("var", .finite) }
@@ -594,10 +609,20 @@ extension WireCodec {
             try checkKey(key, names: risk.symbol, "symbol")
             return .risk(risk)
         case .heartbeat:
-            let heartbeat = Heartbeat(
-                seq: try r.u64("seq"), ts: try r.timestamp("ts"), eventsIn: try r.u64("events_in"),
-                malformed: try r.u64("malformed"), dropped: try r.u64("dropped"), alertsOut: try r.u64("alerts_out"),
-                hedgesOut: try r.u64("hedges_out"), lagNs: try r.i64("lag_ns"))
+            var heartbeat = Heartbeat(
+                seq: try r.u64("seq"), ts: 0, kindSeq: try r.u64("kind_seq"))
+            heartbeat.ts = try r.timestamp("ts")
+            heartbeat.eventsIn = try r.u64("events_in")
+            heartbeat.malformed = try r.u64("malformed")
+            heartbeat.dropped = try r.u64("dropped")
+            heartbeat.alertsOut = try r.u64("alerts_out")
+            heartbeat.hedgesOut = try r.u64("hedges_out")
+            heartbeat.lagNs = try r.i64("lag_ns")
+            heartbeat.lostUpstream = try r.u64("lost_upstream")
+            heartbeat.quarantined = try r.u64("quarantined")
+            heartbeat.rejectedSymbols = try r.u64("rejected_symbols")
+            heartbeat.rejectedAccounts = try r.u64("rejected_accounts")
+            heartbeat.disconnects = try r.u64("disconnects")
             try r.finish()
             return .heartbeat(heartbeat)
         }

@@ -138,10 +138,10 @@ struct DriverFields: JSONObjectBuilder {
 struct AlertFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
         "type", "seq", "ts", "event_ts", "symbol", "kind", "severity", "state", "value", "threshold", "message",
-        "drivers", "account",
+        "drivers", "account", "kind_seq",
     ]
     /// Everything but `type`, `drivers` (absent means none) and `account`.
-    static let requiredMask: UInt64 = 0b0_0111_1111_1110
+    static let requiredMask: UInt64 = 0b10_0111_1111_1110
     var alert = Alert(
         seq: 0, ts: 0, eventTs: 0, symbol: "", kind: .volatility, severity: .info, state: .raised, value: 0,
         threshold: 0, message: "")
@@ -168,7 +168,8 @@ struct AlertFields: JSONObjectBuilder {
                 drivers.append(fields.driver)
             }
             alert.drivers = drivers
-        default: alert.account = try reader.readSymbol()
+        case 12: alert.account = try reader.readSymbol()
+        default: alert.kindSeq = try reader.readUInt64()
         }
     }
 }
@@ -176,10 +177,10 @@ struct AlertFields: JSONObjectBuilder {
 struct HedgeFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
         "type", "seq", "ts", "account", "symbol", "hedge_symbol", "ratio", "quantity", "notional", "reason",
-        "position", "delta",
+        "position", "delta", "kind_seq",
     ]
     /// Everything but `type`.
-    static let requiredMask: UInt64 = 0b11_1111_1110
+    static let requiredMask: UInt64 = 0b1_0011_1111_1110
     var hedge = Hedge(
         seq: 0, ts: 0, account: "", symbol: "", hedgeSymbol: "", ratio: 0, quantity: 0, notional: 0, reason: "")
 
@@ -196,7 +197,8 @@ struct HedgeFields: JSONObjectBuilder {
         case 8: hedge.notional = try reader.readDouble(.finite)
         case 9: hedge.reason = try reader.readString()
         case 10: hedge.position = try reader.readDouble(.finite)
-        default: hedge.delta = try reader.readDouble(.finite)
+        case 11: hedge.delta = try reader.readDouble(.finite)
+        default: hedge.kindSeq = try reader.readUInt64()
         }
     }
 }
@@ -234,10 +236,10 @@ struct HorizonRiskFields: JSONObjectBuilder {
 struct RiskFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
         "type", "seq", "ts", "symbol", "price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s",
-        "warming", "horizons", "models",
+        "warming", "horizons", "models", "kind_seq",
     ]
-    /// `seq`, `ts`, `symbol`; the measures are nullable and `models` absent means none.
-    static let requiredMask: UInt64 = 0b1110
+    /// `seq`, `kind_seq`, `ts`, `symbol`; the measures are nullable and `models` absent means none.
+    static let requiredMask: UInt64 = 0b100_0000_0000_1110
     var risk = RiskSnapshot(seq: 0, ts: 0, symbol: "")
 
     mutating func read(field: Int, from reader: inout JSONReader) throws(WireError) {
@@ -262,6 +264,7 @@ struct RiskFields: JSONObjectBuilder {
                 horizons.append(fields.horizon)
             }
             risk.horizons = horizons
+        case 14: risk.kindSeq = try reader.readUInt64()
         default:
             var models: [RiskSnapshot.ModelScore] = []
             models.reserveCapacity(4)  // one allocation for the usual few elements
@@ -278,9 +281,10 @@ struct RiskFields: JSONObjectBuilder {
 struct HeartbeatFields: JSONObjectBuilder {
     static let fields: [StaticString] = [
         "type", "seq", "ts", "events_in", "malformed", "dropped", "alerts_out", "hedges_out", "lag_ns",
+        "kind_seq", "lost_upstream", "quarantined", "rejected_symbols", "rejected_accounts", "disconnects",
     ]
     /// Everything but `type`.
-    static let requiredMask: UInt64 = 0b1_1111_1110
+    static let requiredMask: UInt64 = 0b111_1111_1111_1110
     var heartbeat = Heartbeat(seq: 0, ts: 0)
 
     mutating func read(field: Int, from reader: inout JSONReader) throws(WireError) {
@@ -293,7 +297,13 @@ struct HeartbeatFields: JSONObjectBuilder {
         case 5: heartbeat.dropped = try reader.readUInt64()
         case 6: heartbeat.alertsOut = try reader.readUInt64()
         case 7: heartbeat.hedgesOut = try reader.readUInt64()
-        default: heartbeat.lagNs = try reader.readInt64()
+        case 8: heartbeat.lagNs = try reader.readInt64()
+        case 9: heartbeat.kindSeq = try reader.readUInt64()
+        case 10: heartbeat.lostUpstream = try reader.readUInt64()
+        case 11: heartbeat.quarantined = try reader.readUInt64()
+        case 12: heartbeat.rejectedSymbols = try reader.readUInt64()
+        case 13: heartbeat.rejectedAccounts = try reader.readUInt64()
+        default: heartbeat.disconnects = try reader.readUInt64()
         }
     }
 }

@@ -172,6 +172,8 @@ extension WireCodec {
         case .alert(let alert):
             w.raw(#"{"type":"alert","seq":"#)
             w.uint(alert.seq)
+            w.raw(#","kind_seq":"#)
+            w.uint(alert.kindSeq)
             w.raw(#","ts":"#)
             w.int(alert.ts)
             w.raw(#","event_ts":"#)
@@ -204,6 +206,8 @@ extension WireCodec {
         case .hedge(let hedge):
             w.raw(#"{"type":"hedge","seq":"#)
             w.uint(hedge.seq)
+            w.raw(#","kind_seq":"#)
+            w.uint(hedge.kindSeq)
             w.raw(#","ts":"#)
             w.int(hedge.ts)
             w.raw(#","account":"#)
@@ -228,6 +232,8 @@ extension WireCodec {
         case .risk(let risk):
             w.raw(#"{"type":"risk","seq":"#)
             w.uint(risk.seq)
+            w.raw(#","kind_seq":"#)
+            w.uint(risk.kindSeq)
             w.raw(#","ts":"#)
             w.int(risk.ts)
             w.raw(#","symbol":"#)
@@ -275,6 +281,8 @@ extension WireCodec {
         case .heartbeat(let heartbeat):
             w.raw(#"{"type":"heartbeat","seq":"#)
             w.uint(heartbeat.seq)
+            w.raw(#","kind_seq":"#)
+            w.uint(heartbeat.kindSeq)
             w.raw(#","ts":"#)
             w.int(heartbeat.ts)
             w.raw(#","events_in":"#)
@@ -289,6 +297,16 @@ extension WireCodec {
             w.uint(heartbeat.hedgesOut)
             w.raw(#","lag_ns":"#)
             w.int(heartbeat.lagNs)
+            w.raw(#","lost_upstream":"#)
+            w.uint(heartbeat.lostUpstream)
+            w.raw(#","quarantined":"#)
+            w.uint(heartbeat.quarantined)
+            w.raw(#","rejected_symbols":"#)
+            w.uint(heartbeat.rejectedSymbols)
+            w.raw(#","rejected_accounts":"#)
+            w.uint(heartbeat.rejectedAccounts)
+            w.raw(#","disconnects":"#)
+            w.uint(heartbeat.disconnects)
             w.raw("}")
         }
     }

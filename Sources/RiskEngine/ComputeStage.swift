@@ -29,6 +29,10 @@ final class ComputeStage {
     private var newestTs: Int64 = 0
     /// Suspect jumps across symbols: many at once, the same way, is a market move, not bad prints.
     private var marketMoves: MarketMoveDetector
+    /// The engine's own overload (its ring dropping events): drops already reported, and when the open
+    /// `ENGINE` alert was last raised and last saw a drop (monotonic clock), if it is open.
+    private var ringDropsReported: UInt64 = 0
+    private var overload: (raisedAt: Int64, lastDropAt: Int64)?
 
     // The learning stage (ComputeStage+Learning.swift).
     let specs: [FeatureSpec]
@@ -89,9 +93,9 @@ final class ComputeStage {
     // MARK: - Events
 
     /// Processes one inbound event. - Complexity: O(1) amortised; no allocation for ticks of known symbols.
-    func process(_ event: WireEvent, now: Int64) {
+    func process(_ event: WireEvent, sequence: SequenceCheck, now: Int64) {
         switch event {
-        case .tick(let tick): process(tick, now: now)
+        case .tick(let tick): process(tick, sequence: sequence, now: now)
         case .news(let news):
             noteEventTime(news.ts)
             processNews(news)
@@ -114,13 +118,13 @@ final class ComputeStage {
     /// learning and risk stages for the accepted ones. A jump that makes a market-wide move with other
     /// symbols' pending jumps confirms all of them at once. - Complexity: O(1) amortised per tick; O(symbols)
     /// when a market-wide move is recognised.
-    private func process(_ tick: Tick, now: Int64) {
+    private func process(_ tick: Tick, sequence: SequenceCheck, now: Int64) {
         // A ts far ahead of the clock (quarantined as implausible) must not become the newest event time.
         let maxAhead = pipeline.dataQuality.maxAheadMilliseconds * 1_000_000
         if now < DataQualityMonitor.plausibleClock || tick.ts &- now <= maxAhead { noteEventTime(tick.ts) }
         guard let id = slot(for: tick.symbol) else { return }
         slots[id].lastEventTs = tick.ts
-        if let jump = slots[id].state.receive(tick, now: now),
+        if let jump = slots[id].state.receive(tick, now: now, sequence: sequence),
             marketMoves.note(symbol: id, jumpReturn: jump.jumpReturn, at: jump.ts)
         {
             for other in slots.indices {
@@ -186,7 +190,7 @@ final class ComputeStage {
             case .sequenceGap:
                 (value, threshold) = (Double(report.missedCount), 0)
                 message = "sequence gap on \(topic): expected seq \(report.expectedSeq), got \(report.receivedSeq) "
-                    + "(\(report.missedCount) missed)"
+                    + "(\(report.missedCount) lost upstream of the engine: at the publisher or a ZeroMQ high-water mark)"
                 state = .raised
             case .sequenceBackwards:
                 (value, threshold) = (Double(report.receivedSeq), Double(report.expectedSeq))
@@ -242,6 +246,45 @@ final class ComputeStage {
                     severity: state == .cleared ? .info : .warning, state: state, value: value, threshold: threshold,
                     message: message, drivers: [.init(feature: issue.rawValue, contribution: value)]))
         }
+    }
+
+    /// The symbol of alerts about the engine itself.
+    static let engineSymbol = "ENGINE"
+
+    /// Raises a critical `data_quality` alert on `ENGINE` when the engine's ring has dropped events
+    /// (`ingest.when_full` chose to lose them: the engine is overloaded, not the feed), re-raised with
+    /// the new total at most once per data-quality cooldown while drops go on, and cleared once none
+    /// came for 10 s. Cheap when nothing changed: one comparison.
+    func noteRingDrops(_ dropped: UInt64, now: Int64) {
+        let quietBeforeClear: Int64 = 10_000_000_000
+        if dropped == ringDropsReported {
+            if let open = overload, now - open.lastDropAt >= quietBeforeClear {
+                overload = nil
+                emitAlert(engineOverloadAlert(dropped: dropped, state: .cleared))
+            }
+            return
+        }
+        let cooldown = pipeline.dataQuality.cooldownMilliseconds * 1_000_000
+        if let open = overload, now - open.raisedAt < cooldown {
+            overload = (open.raisedAt, now)
+            return
+        }
+        overload = (now, now)
+        emitAlert(engineOverloadAlert(dropped: dropped - ringDropsReported, state: .raised))
+        ringDropsReported = dropped
+    }
+
+    private func engineOverloadAlert(dropped: UInt64, state: Alert.State) -> Alert {
+        let policy = pipeline.ingest.whenFull.rawValue
+        let message =
+            state == .raised
+            ? "engine overloaded: its ring (\(pipeline.ingest.ringCapacity) events, when_full: \(policy)) dropped "
+                + "\(dropped) received events since the last report; a loss inside the engine, not the feed's"
+            : "engine keeps up again: no event dropped by its ring for 10 s (\(dropped) dropped since start)"
+        return Alert(
+            seq: 0, ts: 0, eventTs: newestTs, symbol: Self.engineSymbol, kind: .dataQuality,
+            severity: state == .raised ? .critical : .info, state: state, value: Double(dropped), threshold: 0,
+            message: message, drivers: [.init(feature: "ring_dropped_events", contribution: Double(dropped))])
     }
 
     /// Publishes an alert, or the market-wide alert it is folded into (`MarketWideAlerts`), and keeps
@@ -334,7 +377,12 @@ final class ComputeStage {
                     seq: 0, ts: 0, eventsIn: counters.eventsIn.load(ordering: .relaxed),
                     malformed: counters.malformed.load(ordering: .relaxed), dropped: dropped,
                     alertsOut: counters.alertsOut.load(ordering: .relaxed),
-                    hedgesOut: counters.hedgesOut.load(ordering: .relaxed), lagNs: newest == 0 ? 0 : now - newest)))
+                    hedgesOut: counters.hedgesOut.load(ordering: .relaxed), lagNs: newest == 0 ? 0 : max(now - newest, 0),
+                    lostUpstream: counters.lostUpstream.load(ordering: .relaxed),
+                    quarantined: counters.quarantined.load(ordering: .relaxed),
+                    rejectedSymbols: counters.rejectedSymbols.load(ordering: .relaxed),
+                    rejectedAccounts: counters.rejectedAccounts.load(ordering: .relaxed),
+                    disconnects: counters.disconnects.load(ordering: .relaxed))))
     }
 }
 

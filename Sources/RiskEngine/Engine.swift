@@ -38,6 +38,8 @@ public final class Engine: @unchecked Sendable {
     public let pipeline: Pipeline
     public let counters = EngineCounters()
     public let malformedLog = MalformedLog()
+    /// Ticks lost upstream of the engine, by feed topic.
+    public let lossLog = LossLog()
     /// The PUB endpoint actually bound (a wildcard port resolved), if publishing.
     public let publishEndpoint: String?
     /// The SUB endpoints actually bound.
@@ -45,7 +47,7 @@ public final class Engine: @unchecked Sendable {
     /// The snapshot (ROUTER) endpoint actually bound, if any.
     public let snapshotEndpoint: String?
 
-    private let ring: SPSCRing<WireEvent>
+    private let ring: SPSCRing<InboundEvent>
     private let ingest: IngestStage
     private let compute: ComputeStage
     private let stopRequested = Atomic<Bool>(false)
@@ -119,7 +121,7 @@ public final class Engine: @unchecked Sendable {
         ring = SPSCRing(capacity: pipeline.ingest.ringCapacity, policy: pipeline.ingest.whenFull)
         ingest = IngestStage(
             socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
-            counters: counters, log: malformedLog)
+            counters: counters, log: malformedLog, lossLog: lossLog, trackedTopics: pipeline.symbols.max)
         compute = ComputeStage(
             pipeline: pipeline, counters: counters, lexicon: lexicon,
             publisher: Publisher(socket: pub, encoding: pipeline.publish.encoding, counters: counters))
@@ -135,7 +137,7 @@ public final class Engine: @unchecked Sendable {
         threads.append(BackgroundThread(name: "rs-compute") { [self] in runCompute() })
         threads.append(
             BackgroundThread(name: "rs-ingest") { [self] in
-                ingest.run(stop: stopRequested)
+                ingest.run(stop: stopRequested, drainLimit: Int(pipeline.ingest.receiveHighWaterMark))
                 ingestFinished.store(true, ordering: .releasing)
                 ring.wakeConsumer()
             })
@@ -163,7 +165,7 @@ public final class Engine: @unchecked Sendable {
         let heartbeatEvery = publish.heartbeatMilliseconds * 1_000_000
         let snapshotEvery = publish.riskSnapshotMilliseconds * 1_000_000
         let staleEvery = min(pipeline.dataQuality.staleAfterMilliseconds * 1_000_000 / 4, 100_000_000)
-        var batch: [WireEvent] = []
+        var batch: [InboundEvent] = []
         batch.reserveCapacity(1024)
         let start = EngineClock.monotonicNanoseconds()
         var nextHeartbeat = start + heartbeatEvery
@@ -175,7 +177,7 @@ public final class Engine: @unchecked Sendable {
             let n = ring.drain(into: &batch, max: 1024)
             if n > 0 {
                 let wall = EngineClock.wallNanoseconds()
-                for event in batch { compute.process(event, now: wall) }
+                for inbound in batch { compute.process(inbound.event, sequence: inbound.sequence, now: wall) }
                 batch.removeAll(keepingCapacity: true)
                 processed &+= UInt64(n)
                 counters.processed.store(processed, ordering: .relaxed)
@@ -191,6 +193,7 @@ public final class Engine: @unchecked Sendable {
                 compute.publishSnapshots()
                 nextSnapshot = now + snapshotEvery
             }
+            compute.noteRingDrops(ring.dropped, now: now)
             if now >= nextHeartbeat {
                 compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
                 nextHeartbeat = now + heartbeatEvery

@@ -21,8 +21,20 @@ public final class EngineCounters: Sendable {
     public let quarantined = Atomic<UInt64>(0)
     /// Learning rows dropped unlabelled because a symbol's pending queue was full (written by compute).
     public let pendingDropped = Atomic<UInt64>(0)
-    /// Ticks for symbols beyond the configured maximum (written by compute).
+    /// Ticks for symbols beyond the configured maximum, and news mentions of symbols that cannot take a
+    /// slot (written by compute).
     public let rejectedSymbols = Atomic<UInt64>(0)
+    /// Positions for accounts beyond `hedging.max_accounts` (written by compute).
+    public let rejectedAccounts = Atomic<UInt64>(0)
+    /// Ticks that never reached the engine: the sum over tick topics of the gaps in their `seq`, as seen
+    /// by ingest before the ring (written by ingest). Distinct from the ring's own `dropped`.
+    public let lostUpstream = Atomic<UInt64>(0)
+    /// Messages libzmq still held for the engine when it stopped, received and discarded unprocessed
+    /// (written by ingest once, at stop).
+    public let discardedAtStop = Atomic<UInt64>(0)
+    /// Feed connections libzmq dropped (a frame over the ingest ceiling, a protocol error) that the
+    /// engine re-established.
+    public let disconnects = Atomic<UInt64>(0)
     /// Outbound messages handed to the PUB socket, and those it refused (written by compute).
     public let published = Atomic<UInt64>(0)
     public let publishRefused = Atomic<UInt64>(0)
@@ -43,7 +55,8 @@ public final class MalformedLog: Sendable {
         public var reason: String
         public var field: String?
         public var detail: String
-        /// The topic as received, cut to 64 bytes, with bytes that are not UTF-8 replaced.
+        /// The topic as received, cut to 64 bytes, with bytes that are not UTF-8 as `\xNN`
+        /// (`EngineLog.printable`).
         public var topic: String
         /// Payload size in bytes and its first bytes in hex.
         public var payloadBytes: Int
@@ -86,4 +99,26 @@ public final class MalformedLog: Sendable {
             s.recent.count < keep ? s.recent : Array(s.recent[s.next...] + s.recent[..<s.next])
         }
     }
+}
+
+/// Ticks lost upstream, by feed topic (`tick.<SYMBOL>`). Written by the ingest thread only when a gap is
+/// seen; read by anyone. Holds at most `keep` topics; losses on further topics are summed under `other`.
+public final class LossLog: Sendable {
+    public let keep: Int
+    private let state = Mutex<[String: UInt64]>([:])
+
+    public init(keep: Int = 1024) { self.keep = keep }
+
+    func record(topic: String, missed: UInt64) {
+        state.withLock { byTopic in
+            if byTopic[topic] != nil || byTopic.count < keep {
+                byTopic[topic, default: 0] &+= missed
+            } else {
+                byTopic["other", default: 0] &+= missed
+            }
+        }
+    }
+
+    /// Sequence numbers lost per topic since start.
+    public var byTopic: [String: UInt64] { state.withLock { $0 } }
 }

@@ -37,26 +37,75 @@ public enum EngineLog {
         _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 
-    static func quote(_ value: String) -> String {
+    /// `value` as one logfmt value: as is when it is plain printable ASCII without `"` or `=`, else
+    /// quoted with `"` and `\` escaped and every control character escaped (`escapingControls`).
+    public static func quote(_ value: String) -> String {
         let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 < 0x7F }
         if plain { return value }
-        var out = "\""
+        return "\"" + escapingControls(value, quotes: true) + "\""
+    }
+
+    /// `value` safe to write to a terminal: `\n`, `\r`, `\t` as those escapes, every other control
+    /// character (C0, DEL, C1: ESC, BEL, CSI…), the line and paragraph separators and the bidirectional
+    /// overrides as `\u{XXXX}`-style `\uXXXX` escapes, so text from the wire can never move the cursor,
+    /// ring the bell, rewrite or reorder a line of the operator's terminal. With `quotes`, `"` and `\`
+    /// are escaped too. Text that is not valid UTF-8 never gets here: decoding replaced it (`printable`).
+    /// - Complexity: O(n); returns `value` itself when nothing needs escaping.
+    public static func escapingControls(_ value: String, quotes: Bool = false) -> String {
+        func special(_ v: UInt32) -> Bool {
+            v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v)
+                || (0x2066...0x2069).contains(v)
+        }
+        if !value.unicodeScalars.contains(where: { special($0.value) || (quotes && ($0 == "\"" || $0 == "\\")) }) {
+            return value
+        }
+        var out = ""
         for ch in value.unicodeScalars {
             switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
+            case "\"" where quotes: out += "\\\""
+            case "\\" where quotes: out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            // Every other control character (ESC, BEL, C1 controls) as \u00XX: a topic from the wire
-            // can never move the cursor, ring the bell or rewrite a line of the operator's terminal.
-            case _ where ch.value < 0x20 || (0x7F...0x9F).contains(ch.value):
+            case _ where special(ch.value):
                 let hex = String(ch.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             default: out.unicodeScalars.append(ch)
             }
         }
-        return out + "\""
+        return out
+    }
+
+    /// Bytes from the wire as text for a log: valid UTF-8 as is, every byte that is not part of valid
+    /// UTF-8 as `\xNN` (so the operator sees what was sent, and no raw byte reaches a terminal; control
+    /// characters are escaped later by `quote`/`escapingControls`). - Complexity: O(n).
+    public static func printable(_ bytes: some Collection<UInt8>) -> String {
+        let bytes = Array(bytes)
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] < 0x80 {
+                out.unicodeScalars.append(Unicode.Scalar(bytes[i]))
+                i += 1
+                continue
+            }
+            // The shortest prefix (2...4 bytes) that is one valid scalar, else this byte is escaped.
+            var length = 0
+            for n in 2...4 where i + n <= bytes.count {
+                if let s = String(validating: bytes[i..<(i + n)], as: UTF8.self), s.unicodeScalars.count == 1 {
+                    out += s
+                    length = n
+                    break
+                }
+            }
+            if length == 0 {
+                let hex = String(bytes[i], radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
+                length = 1
+            }
+            i += length
+        }
+        return out
     }
 }
 

@@ -1,34 +1,58 @@
 import MarketEvents
+import RiskModels
 import Synchronization
 import ZeroMQ
 
+/// An inbound event as ingest hands it to compute through the ring, with the verdict on its topic's
+/// `seq` made before the ring: a gap there is a loss upstream of the engine, never one of the ring's own
+/// drops (which compute learns from `SPSCRing.dropped`).
+struct InboundEvent: Sendable {
+    var event: WireEvent
+    var sequence: SequenceCheck
+}
+
 /// The ingest thread's work: receive `[topic, payload]` messages on the SUB socket, decode and validate
-/// them, and hand valid inbound events to compute through the ring.
+/// them, check each tick topic's `seq`, and hand valid inbound events to compute through the ring.
 ///
 /// Owns the SUB socket (created on the engine's thread, used only here after `start`). Malformed frames
 /// are counted by reason, the last few kept in `MalformedLog`, logged at most 5 lines a second, and never
-/// passed on; they cost nothing to the frames around them. Per valid frame: one decode, one ring push,
-/// one relaxed store of the running count; no allocation for ticks with short symbols.
+/// passed on; they cost nothing to the frames around them. Gaps in a tick topic's `seq` are summed in
+/// `EngineCounters.lostUpstream` and by topic in `LossLog`; sequences are tracked for at most
+/// `trackedTopics` topics (first come; further topics are not checked). Per valid frame: one decode, one
+/// dictionary lookup for a tick with `seq`, one ring push, one relaxed store of the running count; no
+/// allocation for ticks with short symbols of known topics.
 final class IngestStage {
     let socket: Socket
-    let ring: SPSCRing<WireEvent>
+    let ring: SPSCRing<InboundEvent>
     let codec: WireCodec
     let counters: EngineCounters
     let malformedLog: MalformedLog
+    let lossLog: LossLog
+    let trackedTopics: Int
     private var limiter = RateLimiter(burst: 5, periodNanoseconds: 1_000_000_000)
     private var accepted: UInt64 = 0
     private var rejected: UInt64 = 0
+    private var lost: UInt64 = 0
+    private var sequences: [String: SequenceTracker] = [:]
 
-    init(socket: Socket, ring: SPSCRing<WireEvent>, codec: WireCodec, counters: EngineCounters, log: MalformedLog) {
+    init(
+        socket: Socket, ring: SPSCRing<InboundEvent>, codec: WireCodec, counters: EngineCounters,
+        log: MalformedLog, lossLog: LossLog, trackedTopics: Int
+    ) {
         self.socket = socket
         self.ring = ring
         self.codec = codec
         self.counters = counters
         self.malformedLog = log
+        self.lossLog = lossLog
+        self.trackedTopics = trackedTopics
+        sequences.reserveCapacity(min(trackedTopics, 4096))
     }
 
-    /// Runs until `stop` is set (checked at least every receive timeout), then closes the socket.
-    func run(stop: borrowing Atomic<Bool>) {
+    /// Runs until `stop` is set (checked at least every receive timeout), then counts what libzmq still
+    /// held queued for the engine (`EngineCounters.discardedAtStop`, at most `drainLimit` messages
+    /// received without waiting; they are not processed) and closes the socket.
+    func run(stop: borrowing Atomic<Bool>, drainLimit: Int) {
         let buffer = MessageBuffer(capacity: 2)
         while !stop.load(ordering: .relaxed) {
             let received: Bool
@@ -42,6 +66,11 @@ final class IngestStage {
             }
             if received { handle(buffer) }
         }
+        var discarded: UInt64 = 0
+        while discarded < UInt64(drainLimit), (try? socket.receive(into: buffer, dontWait: true)) == true {
+            discarded += 1
+        }
+        counters.discardedAtStop.store(discarded, ordering: .relaxed)
         socket.close()
     }
 
@@ -60,10 +89,14 @@ final class IngestStage {
             return
         }
         switch event {
-        case .tick, .news, .position:
+        case .tick(let tick):
             accepted &+= 1
             counters.eventsIn.store(accepted, ordering: .relaxed)
-            ring.push(event)
+            ring.push(InboundEvent(event: event, sequence: checkSequence(tick)))
+        case .news, .position:
+            accepted &+= 1
+            counters.eventsIn.store(accepted, ordering: .relaxed)
+            ring.push(InboundEvent(event: event, sequence: .unchecked))
         case .alert, .hedge, .risk, .heartbeat:
             reject(
                 reason: "unexpected_kind", field: nil,
@@ -72,10 +105,31 @@ final class IngestStage {
         }
     }
 
+    /// The verdict on a tick's `seq` from its topic's tracker; a gap adds to `lostUpstream`.
+    private func checkSequence(_ tick: Tick) -> SequenceCheck {
+        guard let seq = tick.seq else { return .unchecked }
+        let check: SequenceCheck
+        if let index = sequences.index(forKey: tick.symbol) {
+            check = sequences.values[index].check(seq)
+        } else if sequences.count < trackedTopics {
+            var tracker = SequenceTracker()
+            check = tracker.check(seq)
+            sequences[tick.symbol] = tracker
+        } else {
+            return .unchecked
+        }
+        if check.status == .gap {
+            lost &+= check.missed
+            counters.lostUpstream.store(lost, ordering: .relaxed)
+            lossLog.record(topic: "tick.\(tick.symbol)", missed: check.missed)
+        }
+        return check
+    }
+
     private func reject(reason: String, field: String?, detail: String, buffer: MessageBuffer) {
         rejected &+= 1
         counters.malformed.store(rejected, ordering: .relaxed)
-        let topic = buffer.frameCount > 0 ? String(decoding: buffer.frame(0).prefix(64), as: UTF8.self) : ""
+        let topic = buffer.frameCount > 0 ? EngineLog.printable(buffer.frame(0).prefix(64)) : ""
         let payload = buffer.frameCount > 1 ? buffer.frame(1) : UnsafeRawBufferPointer(start: nil, count: 0)
         let hex = payload.prefix(32).map { byte in
             let digits = Array("0123456789abcdef".utf8)

@@ -1,7 +1,9 @@
 import MarketEvents
 import ZeroMQ
 
-/// The engine's outbound side: one PUB socket, the engine-wide `seq`, and reused encode buffers.
+/// The engine's outbound side: one PUB socket, the engine-wide `seq`, one `kind_seq` per outbound kind
+/// (so a subscriber to `alert.` alone can tell a lost alert from a message it did not subscribe to), and
+/// reused encode buffers.
 ///
 /// Owned by the compute thread. Publishing never blocks it: a PUB socket never waits for subscribers
 /// (at a subscriber's high-water mark libzmq drops that subscriber's copy, which the subscriber sees as
@@ -14,6 +16,8 @@ final class Publisher {
     let counters: EngineCounters
     /// The last `seq` used; the first message carries 1.
     private(set) var seq: UInt64 = 0
+    /// The last `kind_seq` used per outbound kind: alert, hedge, risk, heartbeat.
+    private var kindSeqs: (alert: UInt64, hedge: UInt64, risk: UInt64, heartbeat: UInt64) = (0, 0, 0, 0)
     private var topic: [UInt8] = []
     private var payload: [UInt8] = []
 
@@ -25,13 +29,22 @@ final class Publisher {
         payload.reserveCapacity(4096)
     }
 
-    /// Stamps the next `seq` and the engine clock on `message`, encodes and sends it.
+    /// Stamps the next `seq`, the next `kind_seq` of its kind and the engine clock on `message`, encodes
+    /// and sends it.
     /// Returns the message as sent.
     @discardableResult
     func publish(_ message: WireEvent) -> WireEvent {
         seq += 1
         var message = message
-        message.stamp(seq: seq, ts: EngineClock.wallNanoseconds())
+        let kindSeq: UInt64
+        switch message {
+        case .alert: kindSeqs.alert += 1; kindSeq = kindSeqs.alert
+        case .hedge: kindSeqs.hedge += 1; kindSeq = kindSeqs.hedge
+        case .risk: kindSeqs.risk += 1; kindSeq = kindSeqs.risk
+        case .heartbeat: kindSeqs.heartbeat += 1; kindSeq = kindSeqs.heartbeat
+        case .tick, .news, .position: kindSeq = 0
+        }
+        message.stamp(seq: seq, kindSeq: kindSeq, ts: EngineClock.wallNanoseconds())
         topic.removeAll(keepingCapacity: true)
         topic.append(contentsOf: message.topic.utf8)
         payload.removeAll(keepingCapacity: true)
@@ -53,13 +66,13 @@ final class Publisher {
 }
 
 extension WireEvent {
-    /// Sets `seq` and `ts` on an outbound message; inbound events are unchanged.
-    mutating func stamp(seq: UInt64, ts: Int64) {
+    /// Sets `seq`, `kind_seq` and `ts` on an outbound message; inbound events are unchanged.
+    mutating func stamp(seq: UInt64, kindSeq: UInt64, ts: Int64) {
         switch self {
-        case .alert(var a): a.seq = seq; a.ts = ts; self = .alert(a)
-        case .hedge(var h): h.seq = seq; h.ts = ts; self = .hedge(h)
-        case .risk(var r): r.seq = seq; r.ts = ts; self = .risk(r)
-        case .heartbeat(var b): b.seq = seq; b.ts = ts; self = .heartbeat(b)
+        case .alert(var a): a.seq = seq; a.kindSeq = kindSeq; a.ts = ts; self = .alert(a)
+        case .hedge(var h): h.seq = seq; h.kindSeq = kindSeq; h.ts = ts; self = .hedge(h)
+        case .risk(var r): r.seq = seq; r.kindSeq = kindSeq; r.ts = ts; self = .risk(r)
+        case .heartbeat(var b): b.seq = seq; b.kindSeq = kindSeq; b.ts = ts; self = .heartbeat(b)
         case .tick, .news, .position: break
         }
     }

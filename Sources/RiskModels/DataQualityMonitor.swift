@@ -76,11 +76,9 @@ public struct DataQualityReport: Sendable, Hashable {
 /// quarantined or not. Price jumps need the prints after them to be judged: `JumpFilter` does that.
 ///
 /// Conventions:
-/// - Sequence: the first `seq` seen sets the expectation; then `seq == expected` is clean, `seq >
-///   expected` a gap (not quarantined), `seq < expected` backwards (duplicate, late or publisher restart;
-///   quarantined). After either, the expectation becomes `seq + 1`, so a restarted publisher costs one
-///   quarantined event and a duplicate of the previous frame no spurious gap. Events without `seq` skip
-///   the check.
+/// - Sequence: `SequenceTracker`'s verdict; a gap is reported (not quarantined), backwards (duplicate,
+///   late or publisher restart) is quarantined. `inspect(_:now:)` keeps its own tracker; the engine checks
+///   sequences in its ingest stage, before its ring, and passes the verdict in (`inspect(sequence:…)`).
 /// - Timestamp unit: `ts` is read against the engine's clock `now` (`TimestampUnit.likely`). A `ts` that
 ///   reads as seconds, milliseconds or microseconds since the epoch, is not positive, or is nanoseconds
 ///   more than `maxAhead` ahead of the clock is `.implausibleTimestamp` and quarantined; it takes no part
@@ -123,7 +121,7 @@ public struct DataQualityMonitor: Sendable, Hashable {
 
     public let configuration: Configuration
 
-    private var expectedSeq: UInt64?
+    private var sequence = SequenceTracker()
     private var newestTs: Int64?
     private var backwardsInARow = 0
     /// Engine clock at the last event inspected.
@@ -143,9 +141,17 @@ public struct DataQualityMonitor: Sendable, Hashable {
         inspect(seq: tick.seq, ts: tick.ts, bid: tick.bid, ask: tick.ask, now: now)
     }
 
-    /// Inspects one valid event's fields (events without a quote pass `nil`).
-    /// - Complexity: O(1), no allocation (two logarithms only for an implausible timestamp).
+    /// Inspects one valid event's fields (events without a quote pass `nil`), checking `seq` with this
+    /// monitor's own tracker.
     public mutating func inspect(seq: UInt64?, ts: Int64, bid: Double?, ask: Double?, now: Int64) -> DataQualityReport {
+        inspect(sequence: sequence.check(seq), ts: ts, bid: bid, ask: ask, now: now)
+    }
+
+    /// Inspects one valid event's fields with a sequence verdict made elsewhere (the engine's ingest).
+    /// - Complexity: O(1), no allocation (two logarithms only for an implausible timestamp).
+    public mutating func inspect(
+        sequence check: SequenceCheck, ts: Int64, bid: Double?, ask: Double?, now: Int64
+    ) -> DataQualityReport {
         var report = DataQualityReport()
 
         if isStale, let last = lastEventClock {
@@ -155,13 +161,12 @@ public struct DataQualityMonitor: Sendable, Hashable {
         isStale = false
         lastEventClock = now
 
-        if let seq {
-            if let expected = expectedSeq, seq != expected {
-                report.issues.insert(seq > expected ? .sequenceGap : .sequenceBackwards)
-                report.expectedSeq = expected
-                report.receivedSeq = seq
-            }
-            expectedSeq = seq &+ 1
+        switch check.status {
+        case .unchecked, .inOrder: break
+        case .gap, .backwards:
+            report.issues.insert(check.status == .gap ? .sequenceGap : .sequenceBackwards)
+            report.expectedSeq = check.expected
+            report.receivedSeq = check.received
         }
 
         if let bid, let ask, bid > ask {

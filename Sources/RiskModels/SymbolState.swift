@@ -129,14 +129,20 @@ public struct SymbolState: Sendable {
     public var heldCount: Int { held.count }
 
     /// Takes one valid tick received when the engine's clock read `now` (nanoseconds since the epoch).
-    /// Returns the suspect jump when this tick opened one (for a market-wide check), else `nil`. Drain
-    /// `nextReleased()` afterwards.
+    /// `sequence` is the verdict on its `seq` when it was checked upstream (the engine's ingest); `nil`
+    /// checks it here. Returns the suspect jump when this tick opened one (for a market-wide check), else
+    /// `nil`. Drain `nextReleased()` afterwards.
     /// - Complexity: O(1); O(`confirmTicks`) when it decides a jump. No allocation.
     @discardableResult
-    public mutating func receive(_ tick: Tick, now: Int64) -> JumpFilter.Suspect? {
+    public mutating func receive(_ tick: Tick, now: Int64, sequence: SequenceCheck? = nil) -> JumpFilter.Suspect? {
         ticksSeen += 1
         let reference = Self.referencePrice(of: tick)
-        let report = quality.inspect(seq: tick.seq, ts: tick.ts, bid: tick.bid, ask: tick.ask, now: now)
+        let report =
+            if let sequence {
+                quality.inspect(sequence: sequence, ts: tick.ts, bid: tick.bid, ask: tick.ask, now: now)
+            } else {
+                quality.inspect(seq: tick.seq, ts: tick.ts, bid: tick.bid, ask: tick.ask, now: now)
+            }
         let entry = Entry(tick: tick, report: report, reference: reference, accepted: !report.isQuarantined)
         guard entry.accepted else {
             ready.append(entry)

@@ -87,7 +87,9 @@ final class LiveView {
         }
     }
 
+    /// Keeps `line` (text from the wire, control characters escaped) for the screen, or prints it.
     private func remember(_ line: String) {
+        let line = EngineLog.escapingControls(line)
         recent.append(line)
         if recent.count > 10 { recent.removeFirst() }
         if !terminal { emit(line) }

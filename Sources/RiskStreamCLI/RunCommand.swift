@@ -132,7 +132,19 @@ func summary(_ engine: Engine) -> String {
         + "pending_dropped=\(c.pendingDropped.load(ordering: .relaxed)) alerts_out=\(c.alertsOut.load(ordering: .relaxed)) "
         + "alerts_folded=\(c.alertsFolded.load(ordering: .relaxed)) "
         + "rejected_symbols=\(c.rejectedSymbols.load(ordering: .relaxed)) "
-        + "published=\(c.published.load(ordering: .relaxed))" + malformedBreakdown(engine)
+        + "rejected_accounts=\(c.rejectedAccounts.load(ordering: .relaxed)) "
+        + "lost_upstream=\(c.lostUpstream.load(ordering: .relaxed)) "
+        + "discarded_at_stop=\(c.discardedAtStop.load(ordering: .relaxed)) "
+        + "disconnects=\(c.disconnects.load(ordering: .relaxed)) "
+        + "published=\(c.published.load(ordering: .relaxed))" + lossBreakdown(engine) + malformedBreakdown(engine)
+}
+
+/// ` lost_upstream_by_topic=tick.AAPL:12,tick.MSFT:3` (the ten largest), or nothing when nothing was lost.
+func lossBreakdown(_ engine: Engine) -> String {
+    let byTopic = engine.lossLog.byTopic
+    guard !byTopic.isEmpty else { return "" }
+    let largest = byTopic.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(10)
+    return " lost_upstream_by_topic=" + largest.map { "\($0.key):\($0.value)" }.joined(separator: ",")
 }
 
 /// ` malformed_by_reason=frame_count:2,non_finite:1 last_malformed="…"`, or nothing when all frames were good.
@@ -142,7 +154,8 @@ func malformedBreakdown(_ engine: Engine) -> String {
     let reasons = counts.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
     var text = " malformed_by_reason=\(reasons)"
     if let last = engine.malformedLog.recent.last {
-        text += " last_malformed=\"\(last.topic) \(last.reason)\(last.field.map { " field \($0)" } ?? ""): \(last.detail)\""
+        let description = "\(last.topic) \(last.reason)\(last.field.map { " field \($0)" } ?? ""): \(last.detail)"
+        text += " last_malformed=" + "\"" + EngineLog.escapingControls(description, quotes: true) + "\""
     }
     return text
 }

@@ -30,8 +30,18 @@ import Testing
         defer { if engine.isRunning { kill(engine.processIdentifier, SIGKILL) } }
 
         let watcher = try PythonClient(["watch", "--connect", publish, "--events", "\(ticks)", "--malformed", "\(ticks / 3)"])
+        // A subscriber to two prefixes only: `seq` has holes for it (alerts it did not ask for), its
+        // kinds' own `kind_seq` must not.
+        var filtered = try PythonClient([
+            "watch", "--connect", publish, "--events", "\(ticks)", "--malformed", "\(ticks / 3)", "--prefix", "heartbeat",
+            "--prefix", "risk.", "--kind", "heartbeat", "--kind", "risk", "--min-per-kind", "5",
+        ])
         let watched = watcher.finish(within: 30)
         #expect(watched.status == 0, "pyzmq subscriber: \(watched.stderr)")
+        let summary = filtered.readLine() ?? ""
+        let watchedFiltered = filtered.finish(within: 30)
+        #expect(watchedFiltered.status == 0, "pyzmq subscriber to heartbeat and risk.: \(watchedFiltered.stderr)")
+        #expect(summary.contains(" risk="), "no risk snapshot seen: \(summary)")
         let fed = feed.finish(within: 10)
         #expect(fed.status == 0, "pyzmq feed: \(fed.stderr)")
 

@@ -29,7 +29,7 @@ import ZeroMQ
                 .init(feature: "ewma_vol", contribution: 0.5 + Double(i)),
                 .init(feature: "spread_bps", contribution: -0.25 * Double(i)),
             ],
-            account: i % 2 == 1 ? "ACC-\(i)" : nil)
+            account: i % 2 == 1 ? "ACC-\(i)" : nil, kindSeq: UInt64(i + 1))
     }
 
     @Test(arguments: ["json", "binary", "mixed"])

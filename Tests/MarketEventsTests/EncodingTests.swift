@@ -12,8 +12,8 @@ import Testing
             seq: 7, ts: 1_700_000_000_500_000_000, eventTs: 1_700_000_000_123_456_789, symbol: "AAPL",
             kind: .volatility,
             severity: .warning, state: .raised, value: 0.0123, threshold: 0.01, message: "vol \"spike\"\n",
-            drivers: [.init(feature: "ewma_vol", contribution: 0.8), .init(feature: "spread_bps", contribution: -0.05)])
-    )
+            drivers: [.init(feature: "ewma_vol", contribution: 0.8), .init(feature: "spread_bps", contribution: -0.05)],
+            kindSeq: 3))
 
     @Test func tickGoldenJSON() {
         let expected =
@@ -24,7 +24,7 @@ import Testing
 
     @Test func alertGoldenJSON() {
         let expected =
-            #"{"type":"alert","seq":7,"ts":1700000000500000000,"event_ts":1700000000123456789,"#
+            #"{"type":"alert","seq":7,"kind_seq":3,"ts":1700000000500000000,"event_ts":1700000000123456789,"#
             + #""symbol":"AAPL","kind":"volatility","severity":"warning","state":"raised","value":0.0123,"#
             + #""threshold":0.01,"message":"vol \"spike\"\u000a","drivers":[{"feature":"ewma_vol","contribution":0.8},"#
             + #"{"feature":"spread_bps","contribution":-0.05}],"account":null}"#
@@ -37,10 +37,11 @@ import Testing
             String(decoding: WireCodec.encodeJSON(position), as: UTF8.self)
                 == #"{"account":"ACC-1","symbol":"SPY","quantity":-10.0,"ts":5}"#)
         let risk = WireEvent.risk(
-            RiskSnapshot(seq: 1, ts: 2, symbol: "SPY", volatility: 0.02, models: [.init(model: "sgd", mae: 0.5)]))
+            RiskSnapshot(
+                seq: 1, ts: 2, symbol: "SPY", volatility: 0.02, models: [.init(model: "sgd", mae: 0.5)], kindSeq: 1))
         #expect(
             String(decoding: WireCodec.encodeJSON(risk), as: UTF8.self)
-                == #"{"type":"risk","seq":1,"ts":2,"symbol":"SPY","price":null,"volatility":0.02,"var":null,"es":null,"#
+                == #"{"type":"risk","seq":1,"kind_seq":1,"ts":2,"symbol":"SPY","price":null,"volatility":0.02,"var":null,"es":null,"#
                 + #""confidence":null,"drawdown":null,"horizon_s":null,"warming":false,"horizons":[],"#
                 + #""models":[{"model":"sgd","forecast":null,"mae":0.5}]}"#)
     }

@@ -137,14 +137,14 @@ struct EventGenerator {
             seq: uint64(), ts: timestamp(), eventTs: timestamp(), symbol: symbol(),
             kind: Alert.Kind.allCases[int(0...Alert.Kind.allCases.count - 1)],
             severity: Alert.Severity.allCases[int(0...2)], state: Alert.State.allCases[int(0...1)], value: finite(),
-            threshold: finite(), message: text(), drivers: drivers, account: maybe { $0.symbol() })
+            threshold: finite(), message: text(), drivers: drivers, account: maybe { $0.symbol() }, kindSeq: uint64())
     }
 
     mutating func hedge() -> Hedge {
         Hedge(
             seq: uint64(), ts: timestamp(), account: symbol(), symbol: symbol(), hedgeSymbol: symbol(), ratio: finite(),
             quantity: finite(), notional: finite(), reason: text(), position: maybe { $0.finite() },
-            delta: maybe { $0.finite() })
+            delta: maybe { $0.finite() }, kindSeq: uint64())
     }
 
     mutating func risk() -> RiskSnapshot {
@@ -166,13 +166,14 @@ struct EventGenerator {
             volatility: maybe { $0.nonNegative() }, valueAtRisk: maybe { $0.finite() },
             expectedShortfall: maybe { $0.finite() }, confidence: maybe { $0.openUnit() },
             horizonSeconds: maybe { $0.positive() }, drawdown: maybe { $0.unit() }, warming: chance(0.5),
-            horizons: horizons, models: models)
+            horizons: horizons, models: models, kindSeq: uint64())
     }
 
     mutating func heartbeat() -> Heartbeat {
         Heartbeat(
             seq: uint64(), ts: timestamp(), eventsIn: uint64(), malformed: uint64(), dropped: uint64(),
-            alertsOut: uint64(), hedgesOut: uint64(), lagNs: anyInt64())
+            alertsOut: uint64(), hedgesOut: uint64(), lagNs: anyInt64(), kindSeq: uint64(), lostUpstream: uint64(),
+            quarantined: uint64(), rejectedSymbols: uint64(), rejectedAccounts: uint64(), disconnects: uint64())
     }
 
     mutating func event(_ kind: Kind) -> WireEvent {

@@ -285,7 +285,7 @@ private let validBinaryTick = WireCodec.encodeBinary(.tick(Tick(symbol: "AAPL", 
         .init(
             "invalid UTF-8 headline", "news.A",
             [0xB1, 2, 0] + le(UInt64(1)) + [1, 0, 0, 0, 1, 0x41, 1, 0, 0, 0, 0xFF], .invalidUTF8, field: "headline"),
-        .init("bad alert severity code", "alert.A", alertBinary(patching: 28, to: 3), .outOfRange, field: "severity"),
+        .init("bad alert severity code", "alert.A", alertBinary(patching: 36, to: 3), .outOfRange, field: "severity"),
         .init("binary garbage", "tick.AAPL", [0xB1, 1, 0, 0xDE, 0xAD, 0xBE, 0xEF], .truncated),
     ]
 

@@ -82,14 +82,16 @@ enum Encoding: String, CaseIterable, Sendable {
 
     @Test func heartbeatLagMayBeNegativeDownToInt64Min() throws {
         var payload = #"{"type":"heartbeat","seq":1,"ts":2,"events_in":3,"malformed":4,"dropped":5,"#
-        payload += #""alerts_out":6,"hedges_out":18446744073709551615,"lag_ns":-9223372036854775808}"#
+        payload += #""alerts_out":6,"hedges_out":18446744073709551615,"lag_ns":-9223372036854775808,"kind_seq":7,"#
+        payload += #""lost_upstream":8,"quarantined":9,"rejected_symbols":10,"rejected_accounts":11,"disconnects":12}"#
         let event = try codec.decode(topic: Array("heartbeat".utf8), payload: Array(payload.utf8))
         #expect(
             event
                 == .heartbeat(
                     Heartbeat(
                         seq: 1, ts: 2, eventsIn: 3, malformed: 4, dropped: 5, alertsOut: 6, hedgesOut: .max,
-                        lagNs: .min)))
+                        lagNs: .min, kindSeq: 7, lostUpstream: 8, quarantined: 9, rejectedSymbols: 10,
+                        rejectedAccounts: 11, disconnects: 12)))
     }
 
     @Test func escapesAndSurrogatePairsDecode() throws {

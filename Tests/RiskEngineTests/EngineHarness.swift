@@ -15,10 +15,11 @@ final class EngineHarness {
     /// Everything the observer has received, in order.
     private(set) var received: [WireEvent] = []
 
-    init(_ configure: (inout Pipeline) -> Void = { _ in }) throws {
+    /// `feedHighWaterMark` bounds the feed's send queue (0: unbounded, so the feed never drops).
+    init(feedHighWaterMark: Int32 = 0, _ configure: (inout Pipeline) -> Void = { _ in }) throws {
         context = try Context()
         feed = try Socket(context, .xpub)
-        try feed.set(.sendHighWaterMark(0))
+        try feed.set(.sendHighWaterMark(feedHighWaterMark))
         try feed.bind("tcp://127.0.0.1:*")
         var pipeline = Pipeline()
         pipeline.ingest.feeds = [try feed.lastEndpoint]
