@@ -6,7 +6,8 @@ import Testing
 /// The ingest ring's overflow policies in a running engine: a ring of 8 in front of a compute stage that
 /// learns on every tick (an SGD model and a ten-tree adaptive random forest) cannot keep up with a burst
 /// of thousands of ticks that ingest decodes far faster, so events are lost, and every loss is counted
-/// and reported on the engine's PUB socket.
+/// and reported on the engine's PUB socket. (`OverloadAccountingTests` balances the books under a flood;
+/// this checks which events each policy keeps.)
 @Suite struct OverflowEndToEndTests {
     /// A tick with no publisher `seq` (the engine's own losses must not read as a feed's sequence gaps).
     static func tick(_ symbol: String, ms: Int64, mid: Double) -> WireEvent {
@@ -57,7 +58,10 @@ import Testing
         #expect(beat.eventsIn == sent)
         #expect(beat.dropped == harness.engine.dropped, "the heartbeat reports the ring's count")
         #expect(processed + beat.dropped == beat.eventsIn)
-        #expect(!harness.alerts.contains { $0.kind == .dataQuality }, "the engine's own drops are no feed's fault")
+        // The engine says it is overloaded, on ENGINE; its own drops are no feed's fault.
+        let dataQuality = harness.alerts.filter { $0.kind == .dataQuality }
+        #expect(dataQuality.contains { $0.symbol == "ENGINE" && $0.severity == .critical }, "no ENGINE overload alert")
+        #expect(dataQuality.allSatisfy { $0.symbol == "ENGINE" }, "\(dataQuality.map(\.message))")
 
         let survivor = policy == .dropNewest ? ("HEAD", 1_000 + Double(burst)) : ("TAIL", 2_000 + Double(burst))
         let snapshot = try harness.waitFor(seconds: 30) {
