@@ -12,10 +12,26 @@ extension ComputeStage {
     /// Records a position and checks it against its account's limits. A position closed (quantity 0)
     /// after a hedge was signalled for it gets an unwind signal: the opposite of the last target.
     func processPosition(_ position: Position) {
+        // A new account beyond `hedging.max_accounts` is refused before it takes a symbol slot.
+        if accountPositions[position.account] == nil, position.quantity != 0,
+            accountPositions.count >= pipeline.hedging.maxAccounts
+        {
+            counters.rejectedAccounts.wrappingAdd(1, ordering: .relaxed)
+            if !accountLimitReported {
+                accountLimitReported = true
+                EngineLog.write(
+                    .warn, "compute", "account limit reached; positions of further accounts are rejected",
+                    [("account", position.account), ("max_accounts", "\(pipeline.hedging.maxAccounts)")])
+            }
+            return
+        }
         guard let id = slot(for: position.symbol) else { return }
         let key = PositionKey(account: position.account, symbol: position.symbol)
         if position.quantity == 0 {
-            positions[key] = nil
+            if positions.removeValue(forKey: key) != nil {
+                accountPositions[position.account, default: 1] -= 1
+                if accountPositions[position.account] == 0 { accountPositions[position.account] = nil }
+            }
             if let gate = hedgeGates.removeValue(forKey: key), let target = gate.lastTarget, target != 0,
                 let h = hedgeInstrument(of: position.symbol), let hid = index[h], slots[hid].lastPrice != nil
             {
@@ -29,7 +45,7 @@ extension ComputeStage {
                 counters.hedgesOut.wrappingAdd(1, ordering: .relaxed)
             }
         } else {
-            positions[key] = position
+            if positions.updateValue(position, forKey: key) == nil { accountPositions[position.account, default: 0] += 1 }
             slots[id].risk.hasPositions = true
         }
         checkHedges(account: position.account, symbol: position.symbol, at: position.ts)

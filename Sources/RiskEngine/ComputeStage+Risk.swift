@@ -240,8 +240,9 @@ extension ComputeStage {
                 slots[id].risk.features.observeNewsImpact(impact, at: news.ts)
             }
         }
-        // One news item may start tracking at most `newsSymbolsTracked` symbols the engine has not seen:
-        // a story naming a hundred tickers must not take the symbol slots that traded symbols need.
+        // A story naming a hundred tickers (or a thousand stories) must not take the symbol slots that
+        // traded symbols need: news starts tracking at most `newsSymbolsTracked` unseen symbols per item,
+        // from its own budget (`symbols.news_max`, see `slot(for:fromNews:)`); other mentions are counted.
         var started = 0
         for symbol in news.symbols {
             if index[symbol] == nil {
@@ -251,7 +252,7 @@ extension ComputeStage {
                 }
                 started += 1
             }
-            guard let id = slot(for: symbol) else { continue }
+            guard let id = slot(for: symbol, fromNews: true) else { continue }
             if !market && pipeline.learning.enabled {
                 slots[id].risk.features.observeNews(sentiment: sentiment, at: news.ts)
                 slots[id].risk.features.observeNewsImpact(impact, at: news.ts)

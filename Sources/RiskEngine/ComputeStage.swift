@@ -24,6 +24,8 @@ final class ComputeStage {
     /// Interned symbols: `index[symbol]` is the slot in `slots`.
     var index: [String: Int] = [:]
     var slots: [SymbolSlot] = []
+    /// Slots created by news for symbols no tick or position has named yet (`symbols.news_max` at most).
+    var newsOnlySlots = 0
     private var rejectedSymbolsReported: Set<String> = []
     private var eventsIn: UInt64 = 0
     private var newestTs: Int64 = 0
@@ -54,6 +56,10 @@ final class ComputeStage {
     /// model for all symbols, learning as each item's horizon matures.
     var newsModel = NewsImpactModel()
     var positions: [PositionKey: Position] = [:]
+    /// Open positions per account: the accounts held, bounded by `hedging.max_accounts` (at most one
+    /// position per tracked symbol each, so `positions` is bounded too).
+    var accountPositions: [String: Int] = [:]
+    var accountLimitReported = false
     /// One gate per account and symbol (and per account and hedge instrument, `*` + symbol, for
     /// portfolios): no repeated signal while nothing material changed.
     var hedgeGates: [PositionKey: HedgeSignalGate] = [:]
@@ -83,8 +89,8 @@ final class ComputeStage {
         }
         learnScratch = Array(repeating: 0, count: specs.count)
         rowScratch = Array(repeating: 0, count: specs.count + 2 + modelCount)
-        index.reserveCapacity(pipeline.symbols.max)
-        slots.reserveCapacity(pipeline.symbols.max)
+        index.reserveCapacity(pipeline.symbols.max + pipeline.symbols.newsMax)
+        slots.reserveCapacity(pipeline.symbols.max + pipeline.symbols.newsMax)
     }
 
     /// Symbols tracked so far, in first-seen order.
@@ -97,13 +103,52 @@ final class ComputeStage {
         switch event {
         case .tick(let tick): process(tick, sequence: sequence, now: now)
         case .news(let news):
+            guard plausibleEventTime(news.ts, now: now, topic: "news.\(news.symbols[0])", symbol: news.symbols[0])
+            else { return }
             noteEventTime(news.ts)
             processNews(news)
         case .position(let position):
+            guard
+                plausibleEventTime(
+                    position.ts, now: now, topic: "position.\(position.account)", symbol: position.symbol)
+            else { return }
             noteEventTime(position.ts)
             processPosition(position)
         case .alert, .hedge, .risk, .heartbeat: break  // ingest only passes inbound kinds
         }
+    }
+
+    /// Whether a news item's or position's `ts` may be used as event time: positive, not more than
+    /// `max_ahead_ms` ahead of the clock (when the clock is real), not more than `max_forward_jump_ms`
+    /// ahead of the newest event time. Otherwise the event is quarantined (counted) and, when its symbol
+    /// is tracked, a `data_quality` alert names it, at most once per cooldown per symbol.
+    private func plausibleEventTime(_ ts: Int64, now: Int64, topic: String, symbol: String) -> Bool {
+        let dq = pipeline.dataQuality
+        let problem: (value: Double, threshold: Double, text: String)?
+        if ts <= 0 {
+            problem = (Double(ts), 0, "is not a time after the epoch")
+        } else if now >= DataQualityMonitor.plausibleClock, ts &- now > dq.maxAheadMilliseconds * 1_000_000 {
+            let ahead = Double(ts &- now) / 1e9
+            problem = (ahead, Double(dq.maxAheadMilliseconds) / 1e3, "is \(ahead) s ahead of the engine's clock")
+        } else if newestTs > 0, ts &- newestTs > dq.maxForwardJumpMilliseconds * 1_000_000 {
+            let ahead = Double(ts &- newestTs) / 1e9
+            problem = (
+                ahead, Double(dq.maxForwardJumpMilliseconds) / 1e3, "jumps \(ahead) s ahead of the newest event time"
+            )
+        } else {
+            problem = nil
+        }
+        guard let problem else { return true }
+        counters.quarantined.wrappingAdd(1, ordering: .relaxed)
+        let issue = DataQualityKind.timestampJump
+        guard let id = index[symbol], slots[id].allowDataQualityAlert(issue, at: newestTs) else { return false }
+        emitAlert(
+            Alert(
+                seq: 0, ts: 0, eventTs: newestTs, symbol: symbol, kind: .dataQuality, severity: .warning,
+                state: .raised, value: problem.value, threshold: problem.threshold,
+                message: "ts \(ts) on \(topic) \(problem.text); event quarantined (its time is not used)",
+                drivers: [.init(feature: issue.rawValue, contribution: problem.value)]))
+        return false
     }
 
     private func noteEventTime(_ ts: Int64) {
@@ -119,9 +164,6 @@ final class ComputeStage {
     /// symbols' pending jumps confirms all of them at once. - Complexity: O(1) amortised per tick; O(symbols)
     /// when a market-wide move is recognised.
     private func process(_ tick: Tick, sequence: SequenceCheck, now: Int64) {
-        // A ts far ahead of the clock (quarantined as implausible) must not become the newest event time.
-        let maxAhead = pipeline.dataQuality.maxAheadMilliseconds * 1_000_000
-        if now < DataQualityMonitor.plausibleClock || tick.ts &- now <= maxAhead { noteEventTime(tick.ts) }
         guard let id = slot(for: tick.symbol) else { return }
         slots[id].lastEventTs = tick.ts
         if let jump = slots[id].state.receive(tick, now: now, sequence: sequence),
@@ -151,6 +193,9 @@ final class ComputeStage {
             dataQualityAlerts(update.report, slot: id, tick: tick)
         }
         if update.report.isQuarantined { return }
+        // Only an accepted tick's time is event time: a quarantined one (far ahead of the clock, a jump,
+        // backwards) never drives lag_ns or the timers.
+        noteEventTime(tick.ts)
         // A quarantined print never sets the price or its high-water mark (a bad print would fake a drawdown).
         slots[id].lastPrice = tick.price
         slots[id].highWater = max(slots[id].highWater, tick.price)
@@ -159,14 +204,30 @@ final class ComputeStage {
     }
 
     /// The slot for `symbol`, creating it if there is room; `nil` (counted, reported once) beyond the
-    /// configured maximum.
-    func slot(for symbol: String) -> Int? {
-        if let id = index[symbol] { return id }
-        guard slots.count < pipeline.symbols.max else {
+    /// configured maximum or outside the listed universe. Ticks and positions (`fromNews` false) have
+    /// `symbols.max` slots; news has its own `symbols.news_max` for symbols nothing else named yet, so it
+    /// can never take a slot a traded symbol needs. A news-only slot becomes an ordinary one when the
+    /// symbol first trades.
+    func slot(for symbol: String, fromNews: Bool = false) -> Int? {
+        if let id = index[symbol] {
+            if !fromNews, slots[id].newsOnly {
+                slots[id].newsOnly = false
+                newsOnlySlots -= 1
+            }
+            return id
+        }
+        let universe = pipeline.symbols.universe
+        let room =
+            fromNews
+            ? newsOnlySlots < pipeline.symbols.newsMax : slots.count - newsOnlySlots < pipeline.symbols.max
+        guard room, universe.isEmpty || universe.contains(symbol) else {
             counters.rejectedSymbols.wrappingAdd(1, ordering: .relaxed)
             if rejectedSymbolsReported.count < 64, rejectedSymbolsReported.insert(symbol).inserted {
                 EngineLog.write(
-                    .warn, "compute", "symbol limit reached; events for this symbol are rejected",
+                    .warn, "compute",
+                    universe.isEmpty || universe.contains(symbol)
+                        ? "symbol limit reached; events for this symbol are rejected"
+                        : "symbol outside symbols.universe; its events are rejected",
                     [("symbol", symbol), ("max", "\(pipeline.symbols.max)")])
             }
             return nil
@@ -176,6 +237,10 @@ final class ComputeStage {
         slots.append(
             SymbolSlot(
                 symbol: symbol, pipeline: pipeline, specs: specs, modelCount: modelCount))
+        if fromNews {
+            slots[id].newsOnly = true
+            newsOnlySlots += 1
+        }
         return id
     }
 
@@ -207,6 +272,14 @@ final class ComputeStage {
                 )
                 message = "timestamp went backwards on \(topic) by \(Double(report.backwardsBy) / 1e6) ms; "
                     + "event quarantined"
+                state = .raised
+            case .timestampJump:
+                let hours = (Double(report.jumpedBy) / 3.6e11).rounded() / 10
+                (value, threshold) = (
+                    Double(report.jumpedBy) / 1e9, Double(pipeline.dataQuality.maxForwardJumpMilliseconds) / 1e3
+                )
+                message = "ts \(tick.ts) on \(topic) jumps \(hours) h ahead of the topic's newest event; event "
+                    + "quarantined (its time is not used)"
                 state = .raised
             case .priceJump:
                 (value, threshold) = (report.jumpSigmas, pipeline.dataQuality.jumpSigmas)
@@ -394,6 +467,7 @@ enum DataQualityKind: String, CaseIterable {
     case timestampBackwards = "timestamp_backwards"
     case priceJump = "price_jump"
     case implausibleTimestamp = "implausible_timestamp"
+    case timestampJump = "timestamp_jump"
     case stale
 
     var issue: DataQualityIssues {
@@ -404,6 +478,7 @@ enum DataQualityKind: String, CaseIterable {
         case .timestampBackwards: .timestampBackwards
         case .priceJump: .priceJump
         case .implausibleTimestamp: .implausibleTimestamp
+        case .timestampJump: .timestampJump
         case .stale: .recovered
         }
     }
@@ -418,6 +493,8 @@ struct SymbolSlot {
     var lastPrice: Double?
     var lastEventTs: Int64 = 0
     var highWater = 0.0
+    /// Created by news, and no tick or position has named the symbol since.
+    var newsOnly = false
     /// Event time of the last data-quality alert per issue, for the cooldown.
     var lastDataQualityAlert = [Int64](repeating: .min, count: DataQualityKind.allCases.count)
     let dataQualityCooldown: Int64
@@ -434,7 +511,8 @@ struct SymbolSlot {
                 warmupReturns: pipeline.volatility.warmUp,
                 quality: .init(
                     timestampTolerance: dq.backwardsToleranceMilliseconds * 1_000_000,
-                    staleAfter: dq.staleAfterMilliseconds * 1_000_000, maxAhead: dq.maxAheadMilliseconds * 1_000_000),
+                    staleAfter: dq.staleAfterMilliseconds * 1_000_000, maxAhead: dq.maxAheadMilliseconds * 1_000_000,
+                    maxForwardJump: dq.maxForwardJumpMilliseconds * 1_000_000),
                 jumps: .init(
                     threshold: dq.jumpSigmas, confirmTicks: dq.jumpConfirmTicks,
                     confirmAfter: dq.jumpConfirmMilliseconds * 1_000_000)))

@@ -208,6 +208,9 @@ extension Pipeline {
         /// A new signal for the same account and symbol needs the hedge quantity to change by this
         /// fraction (or the reason to change).
         public var materialChange = 0.25
+        /// Most distinct accounts whose positions are kept; positions of further accounts are rejected
+        /// and counted (`rejected_accounts`). Each account holds at most one position per tracked symbol.
+        public var maxAccounts = 10_000
     }
 }
 
@@ -223,6 +226,9 @@ extension Pipeline {
             return limit.cooldownMilliseconds >= 0 ? nil : "\(path).cooldown_ms: must be >= 0"
         }
         if volatility.critical <= volatility.warning { return "volatility.critical: must be greater than warning" }
+        if !symbols.universe.isEmpty, symbols.universe.count > symbols.max {
+            return "symbols.universe: lists \(symbols.universe.count) symbols, more than symbols.max (\(symbols.max))"
+        }
         if learning.enabled {
             if learning.models.isEmpty { return "learning.models: needs at least one model" }
             if Set(learning.models.map(\.name)).count != learning.models.count {

@@ -55,6 +55,16 @@ extension Pipeline {
                     switch k {
                     case "max": pipeline.symbols.max = try r.int(n, p, 1...1_000_000)
                     case "window": pipeline.symbols.window = try r.int(n, p, 2...1_000_000)
+                    case "news_max": pipeline.symbols.newsMax = try r.int(n, p, 0...1_000_000)
+                    case "universe":
+                        var universe: Set<String> = []
+                        for symbol in try r.strings(n, p) {
+                            guard WireCodec.isValidSymbol(symbol) else {
+                                throw r.error(n, p, "'\(symbol)' is not a valid symbol")
+                            }
+                            universe.insert(symbol)
+                        }
+                        pipeline.symbols.universe = universe
                     default: throw r.unknown(k, n, p)
                     }
                 }
@@ -72,6 +82,8 @@ extension Pipeline {
                         pipeline.dataQuality.marketMoveWindowMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
                     case "max_ahead_ms":
                         pipeline.dataQuality.maxAheadMilliseconds = Int64(try r.int(n, p, 0...31_536_000_000))
+                    case "max_forward_jump_ms":
+                        pipeline.dataQuality.maxForwardJumpMilliseconds = Int64(try r.int(n, p, 1...315_360_000_000))
                     case "cooldown_ms": pipeline.dataQuality.cooldownMilliseconds = Int64(try r.int(n, p, 0...86_400_000))
                     default: throw r.unknown(k, n, p)
                     }
@@ -398,6 +410,7 @@ extension Reader {
             case "beta_lambda": hedging.betaLambda = try double(n, p, 0.5...1)
             case "min_r_squared": hedging.minimumRSquared = try double(n, p, 0...1)
             case "material_change": hedging.materialChange = try double(n, p, 0...10)
+            case "max_accounts": hedging.maxAccounts = try int(n, p, 1...10_000_000)
             default: throw unknown(k, n, p)
             }
         }

@@ -26,18 +26,24 @@ public struct Pipeline: Sendable, Hashable {
         public var topics: [String] = ["tick.", "news.", "position."]
         /// Largest payload accepted; larger frames are counted as malformed (`oversized`).
         public var maxMessageBytes = WireCodec.defaultMaxPayloadBytes
-        /// libzmq's receive high-water mark, in messages: where `block` pushes back to.
+        /// libzmq's receive high-water mark, in messages (1...10,000,000): where `block` pushes back to.
         public var receiveHighWaterMark: Int32 = 100_000
         /// Capacity of the ingest→compute ring (rounded up to a power of two).
         public var ringCapacity = 65_536
         /// What happens when the ring is full.
-        public var whenFull: OverflowPolicy = .block
+        public var whenFull: OverflowPolicy = .dropOldest
     }
 
     /// Per-symbol state bounds.
     public struct Symbols: Sendable, Hashable {
         /// Most distinct symbols tracked; events for further symbols are rejected and counted.
         public var max = 1024
+        /// The symbols the engine may track, when the pipeline lists them (empty: any symbol a tick or
+        /// position names, first come, up to `max`). Events for other symbols are rejected and counted.
+        public var universe: Set<String> = []
+        /// Symbols news alone may start tracking (no tick or position has named them yet), beside
+        /// `max`: news can never take a traded symbol's slot. Further mentions are rejected and counted.
+        public var newsMax = 64
         /// Length of each per-symbol history window (prices, returns, spreads, sizes).
         public var window = 256
     }
@@ -61,6 +67,9 @@ public struct Pipeline: Sendable, Hashable {
         public var marketMoveWindowMilliseconds: Int64 = 1_000
         /// A nanosecond `ts` further than this ahead of the engine's clock is implausible (quarantined).
         public var maxAheadMilliseconds: Int64 = 86_400_000
+        /// An event time further than this ahead of its topic's newest (or, for news and positions, the
+        /// engine's newest event time) is a jump: counted, alerted, quarantined, and never used as time.
+        public var maxForwardJumpMilliseconds: Int64 = 7 * 86_400_000
         /// Minimum time between two data_quality alerts for the same symbol and issue.
         public var cooldownMilliseconds: Int64 = 1_000
     }

@@ -3,8 +3,8 @@ public import MarketEvents
 /// The kinds of data-quality issue one event can have (PRODUCT.md §2). A set, so one event can have
 /// several; the details are in `DataQualityReport`.
 public struct DataQualityIssues: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// `seq` skipped ahead: `expectedSeq ..< receivedSeq` were lost. The event itself is fine: not
     /// quarantined.
@@ -30,10 +30,13 @@ public struct DataQualityIssues: OptionSet, Sendable, Hashable {
     /// symbols jumped together). Informational: the tick is market data and was accepted with its full
     /// return. Set by `SymbolState`, never by the monitor.
     public static let confirmedJump = DataQualityIssues(rawValue: 1 << 7)
+    /// `ts` is more than `maxForwardJump` ahead of the newest timestamp seen on this topic (a clock
+    /// that leapt, a corrupt field). Quarantined: it would advance every event-time timer at once.
+    public static let timestampJump = DataQualityIssues(rawValue: 1 << 8)
 
     /// The issues that keep an event away from the models.
     public static let quarantining: DataQualityIssues = [
-        .sequenceBackwards, .crossedQuote, .timestampBackwards, .priceJump, .implausibleTimestamp,
+        .sequenceBackwards, .crossedQuote, .timestampBackwards, .priceJump, .implausibleTimestamp, .timestampJump,
     ]
 }
 
@@ -49,6 +52,8 @@ public struct DataQualityReport: Sendable, Hashable {
     public var ask = 0.0
     /// `.timestampBackwards`: how far behind the newest timestamp seen, nanoseconds (`> tolerance`).
     public var backwardsBy: Int64 = 0
+    /// `.timestampJump`: how far ahead of the newest timestamp seen, nanoseconds (`> maxForwardJump`).
+    public var jumpedBy: Int64 = 0
     /// `.priceJump`, `.confirmedJump`: the log return against the last accepted price, and its size in
     /// sigmas of the volatility when the jump was first seen.
     public var jumpReturn = 0.0
@@ -88,7 +93,9 @@ public struct DataQualityReport: Sendable, Hashable {
 /// - Timestamps: compared with the newest timestamp seen (a high-water mark, so a burst of late events
 ///   is caught, not only the first). After `timestampResync` backwards events in a row the high-water
 ///   mark is reset to the newest of them: a feed whose clock genuinely stepped back is quarantined for
-///   that many events, not until it catches up.
+///   that many events, not until it catches up. A `ts` more than `maxForwardJump` ahead of the mark is
+///   `.timestampJump`, quarantined the same way (and resynchronised after as many in a row): one corrupt
+///   time cannot move the topic's event time years ahead.
 /// - Staleness: measured on the engine's clock (`now`), from the last event inspected; before the first
 ///   event a feed is never stale. `checkStale(now:)` reports the transition to stale once; the next event
 ///   carries `.recovered`.
@@ -104,15 +111,18 @@ public struct DataQualityMonitor: Sendable, Hashable {
         public var staleAfter: Int64
         /// A nanosecond `ts` more than this far ahead of the engine's clock is implausible.
         public var maxAhead: Int64
+        /// A `ts` more than this far ahead of the topic's newest timestamp is a jump.
+        public var maxForwardJump: Int64
 
         public init(
             timestampTolerance: Int64 = 1_000_000, timestampResync: Int = 10, staleAfter: Int64 = 5_000_000_000,
-            maxAhead: Int64 = 86_400_000_000_000
+            maxAhead: Int64 = 86_400_000_000_000, maxForwardJump: Int64 = 7 * 86_400_000_000_000
         ) {
             self.timestampTolerance = timestampTolerance
             self.timestampResync = timestampResync
             self.staleAfter = staleAfter
             self.maxAhead = maxAhead
+            self.maxForwardJump = maxForwardJump
         }
     }
 
@@ -124,6 +134,7 @@ public struct DataQualityMonitor: Sendable, Hashable {
     private var sequence = SequenceTracker()
     private var newestTs: Int64?
     private var backwardsInARow = 0
+    private var forwardInARow = 0
     /// Engine clock at the last event inspected.
     private var lastEventClock: Int64?
     /// Whether `checkStale` has reported the feed stale and no event has arrived since.
@@ -131,7 +142,7 @@ public struct DataQualityMonitor: Sendable, Hashable {
 
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.timestampTolerance >= 0 && configuration.timestampResync >= 1)
-        precondition(configuration.staleAfter > 0 && configuration.maxAhead >= 0)
+        precondition(configuration.staleAfter > 0 && configuration.maxAhead >= 0 && configuration.maxForwardJump > 0)
         self.configuration = configuration
     }
 
@@ -185,12 +196,23 @@ public struct DataQualityMonitor: Sendable, Hashable {
             report.issues.insert(.timestampBackwards)
             report.backwardsBy = newest - ts
             backwardsInARow += 1
+            forwardInARow = 0
             if backwardsInARow >= configuration.timestampResync {
                 newestTs = ts
                 backwardsInARow = 0
             }
+        } else if let newest = newestTs, ts > newest, ts &- newest > configuration.maxForwardJump {
+            report.issues.insert(.timestampJump)
+            report.jumpedBy = ts &- newest
+            forwardInARow += 1
+            backwardsInARow = 0
+            if forwardInARow >= configuration.timestampResync {
+                newestTs = ts
+                forwardInARow = 0
+            }
         } else {
             backwardsInARow = 0
+            forwardInARow = 0
             newestTs = max(newestTs ?? ts, ts)
         }
         return report

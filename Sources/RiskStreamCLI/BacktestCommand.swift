@@ -68,13 +68,13 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The symbol column (default: the one named symbol or ticker).", valueName: "column"))
     var symbolColumn: String?
 
-    @Option(help: ArgumentHelp("Returns that warm the method up before scoring.", valueName: "returns"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Returns that warm the method up before scoring.", valueName: "returns"))
     var warmUp: Int = BacktestRun.defaultWarmupReturns
 
     @Option(help: ArgumentHelp("Write one CSV row per scored return here, for plotting.", valueName: "file"))
     var out: String?
 
-    @Option(help: "Confidence level c of the VaR, in (0, 1).")
+    @Option(parsing: .unconditional, help: "Confidence level c of the VaR, in (0, 1).")
     var confidence: Double = 0.99
 
     @Option(help: "Forecasting method: ewma, t, quantile, model, fhs, garch-fhs, garch-t or garch-skewt.")

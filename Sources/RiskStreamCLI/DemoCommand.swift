@@ -28,13 +28,13 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Stop after this many seconds (default: until Ctrl-C).")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds (default: until Ctrl-C).")
     var duration: Double?
 
-    @Option(help: "Simulated events per second.")
+    @Option(parsing: .unconditional, help: "Simulated events per second.")
     var rate: Double = 2000
 
-    @Option(help: "Seed of the simulator.")
+    @Option(parsing: .unconditional, help: "Seed of the simulator.")
     var seed: UInt64 = 42
 
     @Option(help: ArgumentHelp("Pipeline file instead of the built-in demo pipeline.", valueName: "file"))

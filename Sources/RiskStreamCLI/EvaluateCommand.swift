@@ -54,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The symbol column (default: the one named symbol or ticker).", valueName: "column"))
     var symbolColumn: String?
 
-    @Option(help: ArgumentHelp("Rows between a row and its label becoming known (H).", valueName: "rows"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rows between a row and its label becoming known (H).", valueName: "rows"))
     var delay: Int = 0
 
     @Option(help: ArgumentHelp("The model.", valueName: "name"))
@@ -63,19 +63,19 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "SGD loss: squared, huber, epsilon-insensitive, quantile.")
     var loss: String?
 
-    @Option(help: "τ of the quantile loss, in (0, 1).")
+    @Option(parsing: .unconditional, help: "τ of the quantile loss, in (0, 1).")
     var quantile: Double?
 
-    @Option(help: "SGD base learning rate (default 0.25; 0.5 with --no-standardize).")
+    @Option(parsing: .unconditional, help: "SGD base learning rate (default 0.25; 0.5 with --no-standardize).")
     var learningRate: Double?
 
-    @Option(help: "SGD L2 penalty.")
+    @Option(parsing: .unconditional, help: "SGD L2 penalty.")
     var l2: Double?
 
     @Flag(inversion: .prefixedNo, help: "sgd, sgd-quantile: standardise features online (Welford) before the model.")
     var standardize = true
 
-    @Option(help: "sgd, sgd-quantile: clamp standardised features to ±this many σ (default 5; 0: no clamp).")
+    @Option(parsing: .unconditional, help: "sgd, sgd-quantile: clamp standardised features to ±this many σ (default 5; 0: no clamp).")
     var clip: Double?
 
     @Option(help: "sgd, sgd-quantile: learn the standardised target too (true, the default, or false).")
@@ -84,19 +84,19 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "arf: how the trees' predictions combine, median (default) or mean.")
     var aggregation: String?
 
-    @Option(help: "Trees in a forest.")
+    @Option(parsing: .unconditional, help: "Trees in a forest.")
     var trees: Int?
 
-    @Option(help: "Maximum tree depth.")
+    @Option(parsing: .unconditional, help: "Maximum tree depth.")
     var maxDepth: Int?
 
-    @Option(help: "Examples a leaf sees between split attempts.")
+    @Option(parsing: .unconditional, help: "Examples a leaf sees between split attempts.")
     var gracePeriod: Int?
 
-    @Option(help: "Smoothing factor of ewma-baseline, in (0, 1] (default 0.05).")
+    @Option(parsing: .unconditional, help: "Smoothing factor of ewma-baseline, in (0, 1] (default 0.05).")
     var alpha: Double?
 
-    @Option(help: "Seed of the model's randomness.")
+    @Option(parsing: .unconditional, help: "Seed of the model's randomness.")
     var seed: UInt64 = 42
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -44,13 +44,13 @@ struct FeedCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Endpoint to bind the PUB socket at.", valueName: "endpoint"))
     var publish: String
 
-    @Option(help: "Events per second; 0 publishes as fast as possible.")
+    @Option(parsing: .unconditional, help: "Events per second; 0 publishes as fast as possible.")
     var rate: Double = 1000
 
-    @Option(help: "Stop after this many events.")
+    @Option(parsing: .unconditional, help: "Stop after this many events.")
     var count: Int?
 
-    @Option(help: "Stop after this many seconds.")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.")
     var duration: Double?
 
     @Option(help: "Payload encoding.")
@@ -59,7 +59,7 @@ struct FeedCommand: ParsableCommand {
     @Option(help: "Where event timestamps come from.")
     var timestamps: Timestamps = .wall
 
-    @Option(help: "Wait until this many subscribers have subscribed before publishing.")
+    @Option(parsing: .unconditional, help: "Wait until this many subscribers have subscribed before publishing.")
     var waitForSubscribers: Int = 0
 
     @Option(help: ArgumentHelp("Write the market's ground truth here, one JSON object a line.", valueName: "file"))

@@ -26,19 +26,19 @@ struct FeedMarketOptions: ParsableArguments {
         case usEquities = "us-equities"
     }
 
-    @Option(help: ArgumentHelp("Seed of the simulator.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the simulator.", valueName: "n"))
     var seed: UInt64 = 42
 
     @Option(help: ArgumentHelp("Comma-separated symbols (default: the simulator's standard set).", valueName: "list"))
     var symbols: String?
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp(
             "Annualised volatility of the index in the normal regime at the event rate (calm reads at 0.6 of it).",
             valueName: "fraction"))
     var indexVolatility: Double = 0.2
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp(
             "Events per second of simulated time (default: --rate, or 1000 when --rate is 0).", valueName: "n"))
     var eventRate: Double?
@@ -69,14 +69,14 @@ struct FeedMarketOptions: ParsableArguments {
                 + "event rate (default: 40000, 30000 and 4000 events).", valueName: "c,n,s"))
     var regimeSeconds: String?
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp("Start a scripted market-wide crash this many seconds of event time in.", valueName: "s"))
     var crashAt: Double?
 
-    @Option(help: ArgumentHelp("Fall of the scripted crash, a fraction of the price.", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fall of the scripted crash, a fraction of the price.", valueName: "fraction"))
     var crashSize: Double = 0.03
 
-    @Option(help: ArgumentHelp("Length of the scripted crash, seconds of event time.", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Length of the scripted crash, seconds of event time.", valueName: "s"))
     var crashDuration: Double = 30
 
     var symbolList: [String]? {

@@ -31,7 +31,7 @@ struct RunCommand: ParsableCommand {
             valueName: "endpoint"))
     var snapshot: String?
 
-    @Option(help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
     var duration: Double?
 
     func validate() throws {

@@ -36,16 +36,16 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Alerts as printed by `riskstream tail --topic alert.`.", valueName: "file"))
     var alerts: String
 
-    @Option(help: ArgumentHelp("Matching window after a truth event, seconds of event time.", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Matching window after a truth event, seconds of event time.", valueName: "s"))
     var window: Double = 60
 
-    @Option(help: ArgumentHelp("Smallest jump, in true per-tick sigmas, that var_breach must catch.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smallest jump, in true per-tick sigmas, that var_breach must catch.", valueName: "n"))
     var jumpSigmas: Double = 10
 
-    @Option(help: ArgumentHelp("A crash's first critical alert must come within this many seconds.", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("A crash's first critical alert must come within this many seconds.", valueName: "s"))
     var crashDeadline: Double = 10
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp("Shortest stressed spell that volatility and liquidity must catch, seconds.", valueName: "s")
     )
     var minEpisode: Double = 10

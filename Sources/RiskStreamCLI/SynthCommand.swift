@@ -40,13 +40,13 @@ struct SynthCommand: ParsableCommand {
     static let header =
         "ret1_bps,ret2_bps,ret5_bps,absret_bps,log_ewma_var,rv20_bps,rv100_bps,spread_bps,log_size,dt_ms,target"
 
-    @Option(help: "Data rows to write.")
+    @Option(parsing: .unconditional, help: "Data rows to write.")
     var rows: Int = 20_000
 
-    @Option(help: "Seed of the simulator.")
+    @Option(parsing: .unconditional, help: "Seed of the simulator.")
     var seed: UInt64 = 42
 
-    @Option(help: ArgumentHelp("Ticks the target looks ahead (H).", valueName: "ticks"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks the target looks ahead (H).", valueName: "ticks"))
     var horizon: Int = 20
 
     @Option(help: "Symbol of the standard simulated market whose ticks become rows.")
@@ -58,7 +58,7 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Write the symbol's `ts,price` series (for `riskstream backtest`) instead of the feature table.")
     var prices = false
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp("With --prices: simulator events to run (every symbol's ticks and news).", valueName: "n"))
     var events: Int = 100_000
 

@@ -27,13 +27,13 @@ struct TailCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Topic prefix to subscribe to (repeatable; default: everything).", valueName: "prefix"))
     var topic: [String] = []
 
-    @Option(help: "Exit after this many messages.")
+    @Option(parsing: .unconditional, help: "Exit after this many messages.")
     var count: Int?
 
-    @Option(help: "Exit after this many seconds.")
+    @Option(parsing: .unconditional, help: "Exit after this many seconds.")
     var duration: Double?
 
-    @Option(help: "Largest payload accepted, in bytes.")
+    @Option(parsing: .unconditional, help: "Largest payload accepted, in bytes.")
     var maxMessageSize: Int = WireCodec.defaultMaxPayloadBytes
 
     func validate() throws {

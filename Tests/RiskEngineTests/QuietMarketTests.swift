@@ -42,19 +42,88 @@ import Testing
 
 /// Bounds that hostile input must not exhaust.
 @Suite struct SymbolBoundTests {
-    /// One news item naming a hundred unseen symbols starts tracking four of them; the rest are counted
-    /// as rejected, and a symbol that then trades still gets a slot of the demo-sized table (64).
-    @Test func aNewsItemNamingAHundredSymbolsDoesNotTakeTheSymbolTable() throws {
-        let harness = try EngineHarness.risk { $0.symbols.max = 64 }
-        let names = (0..<100).map { "N\($0)" }
-        try harness.send(.news(News(ts: Tape.ts(1_000), symbols: names, headline: "Index reshuffle", sentiment: -0.2)))
+    /// News never takes a traded symbol's slot: a hundred stories naming a hundred unseen symbols each
+    /// start tracking at most `news_max` of them (4 per story), the other mentions are counted as
+    /// rejected, and a symbol that then trades still gets a slot of the demo-sized table (64).
+    @Test func newsNamingThousandsOfSymbolsDoesNotTakeTheSymbolTable() throws {
+        let harness = try EngineHarness.risk {
+            $0.symbols.max = 64
+            $0.symbols.newsMax = 8
+            $0.publish.riskSnapshotMilliseconds = 50
+        }
+        for story in 0..<100 {
+            let names = (0..<100).map { "N\(story)-\($0)" }
+            try harness.send(
+                .news(News(ts: Tape.ts(1_000 + Int64(story)), symbols: names, headline: "Index reshuffle", sentiment: -0.2)))
+        }
         try harness.send(Tape.tick("MSFT", ms: 2_000, mid: 400, seq: 1))
         try harness.send(Tape.tick("MSFT", ms: 3_000, mid: 401, seq: 2))
         try harness.sync()
-        #expect(harness.engine.counters.rejectedSymbols.load(ordering: .relaxed) == 96)
-        #expect(harness.engine.counters.eventsIn.load(ordering: .relaxed) >= 3)
-        let beat = try #require(try harness.heartbeat { _ in true })
+        // Story 0 and 1 start 4 each (news_max 8); every other mention is rejected.
+        #expect(harness.engine.counters.rejectedSymbols.load(ordering: .relaxed) == 10_000 - 8)
+        let msft = try #require(try harness.snapshot(of: "MSFT"), "MSFT got no slot")
+        #expect(msft.price == 401)
+        let beat = try #require(try harness.heartbeat { $0.rejectedSymbols == 10_000 - 8 }, "heartbeat lacks the count")
         #expect(beat.lagNs >= 0)
+    }
+
+    /// With `symbols.universe` listed, only those symbols take slots: a flood of other tick symbols is
+    /// rejected and counted, and a listed symbol that trades after it is tracked.
+    @Test func aListedUniverseKeepsEveryOtherSymbolOut() throws {
+        let harness = try EngineHarness.risk {
+            $0.symbols.max = 16
+            $0.symbols.universe = Set(["AAPL"] + (0..<8).map { "SYNC\($0)" })
+            $0.publish.riskSnapshotMilliseconds = 50
+        }
+        for i in 0..<1_000 { try harness.send(Tape.tick("X\(i)", ms: Int64(i), mid: 10, seq: 1)) }
+        try harness.send(Tape.tick("AAPL", ms: 2_000, mid: 190, seq: 1))
+        try harness.sync()
+        #expect(harness.engine.counters.rejectedSymbols.load(ordering: .relaxed) == 1_000)
+        #expect(try harness.snapshot(of: "AAPL")?.price == 190)
+    }
+
+    /// Positions of more accounts than `hedging.max_accounts` are refused and counted, before they can
+    /// take a symbol slot; closing a position frees its account's place.
+    @Test func accountsBeyondTheBoundAreRejectedAndCounted() throws {
+        let harness = try EngineHarness.risk { $0.hedging.maxAccounts = 3 }
+        try harness.send(Tape.tick("ACME", ms: 1_000, mid: 10, seq: 1))
+        for a in 0..<10 {
+            try harness.send(.position(Position(account: "ACC\(a)", symbol: "ACME", quantity: 100, ts: Tape.ts(1_001))))
+        }
+        try harness.sync()
+        #expect(harness.engine.counters.rejectedAccounts.load(ordering: .relaxed) == 7)
+        // ACC0 closes; a new account now fits, the next does not.
+        try harness.send(.position(Position(account: "ACC0", symbol: "ACME", quantity: 0, ts: Tape.ts(1_002))))
+        try harness.send(.position(Position(account: "NEW1", symbol: "ACME", quantity: 5, ts: Tape.ts(1_003))))
+        try harness.send(.position(Position(account: "NEW2", symbol: "ACME", quantity: 5, ts: Tape.ts(1_004))))
+        try harness.sync()
+        #expect(harness.engine.counters.rejectedAccounts.load(ordering: .relaxed) == 8)
+        #expect(try harness.heartbeat { $0.rejectedAccounts == 8 } != nil)
+    }
+
+    /// An event time years ahead of its topic (but not of the wall clock: a replay of old data) is a
+    /// jump: quarantined, alerted, and never the engine's event time; the ticks after it are accepted.
+    /// News and positions with such times are quarantined too.
+    @Test func aTimeJumpIsQuarantinedAndNeverBecomesEventTime() throws {
+        let harness = try EngineHarness.risk { _ in }
+        let old = Tape.start - 3 * 365 * 86_400_000_000_000  // three years ago: a replay
+        func tick(_ ts: Int64, _ seq: UInt64) -> WireEvent {
+            .tick(Tick(symbol: "ACME", ts: ts, price: 10, bid: 9.99, ask: 10.01, seq: seq))
+        }
+        try harness.send(tick(old, 1))
+        try harness.send(tick(Tape.start, 2))  // three years on: a jump
+        try harness.send(tick(old + 1_000_000_000, 3))
+        try harness.send(.news(News(ts: Tape.start, symbols: ["ACME"], headline: "ACME fraud probe", sentiment: -0.9)))
+        try harness.send(.position(Position(account: "D1", symbol: "ACME", quantity: 1, ts: Tape.start)))
+        try harness.sync()
+        let jumps = harness.streamAlerts.filter { $0.drivers.first?.feature == "timestamp_jump" }
+        #expect(jumps.filter { $0.message.contains("tick.ACME") }.count == 1, "\(jumps.map(\.message))")
+        #expect(jumps.contains { $0.message.contains("news.ACME") && $0.message.contains("jumps") })
+        // The jump, the news, the position, and the barrier's crossed quote.
+        #expect(harness.engine.counters.quarantined.load(ordering: .relaxed) == 4)
+        // The engine's event time stayed three years back: lag is about three years, not zero or negative.
+        let beat = try #require(try harness.heartbeat { _ in true })
+        #expect(beat.lagNs > 2 * 365 * 86_400_000_000_000, "lag \(beat.lagNs)")
     }
 
     /// A tick stamped at the end of time is quarantined as implausible and never becomes the newest event

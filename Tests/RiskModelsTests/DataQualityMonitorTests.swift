@@ -132,7 +132,9 @@ import Testing
     /// a non-positive `ts` is no unit at all; a clock before 2001 (a test's manual clock) turns the check off.
     @Test func nanosecondsArePlausibleUnlessFarAheadOfTheClock() {
         let clock: Int64 = 1_764_874_000_000_000_000
-        var monitor = DataQualityMonitor(configuration: .init(maxAhead: 3_600 * Self.second))
+        // A jump check that stays out of the way: this test is about the clock.
+        var monitor = DataQualityMonitor(
+            configuration: .init(maxAhead: 3_600 * Self.second, maxForwardJump: 100 * 365 * 86_400 * Self.second))
         #expect(monitor.inspect(Self.tick(ts: 946_684_800 * Self.second), now: clock).issues == [])  // 2000
         #expect(monitor.inspect(Self.tick(ts: clock + 3_600 * Self.second), now: clock).issues == [])
         let ahead = monitor.inspect(Self.tick(ts: clock + 7_200 * Self.second), now: clock)
@@ -143,6 +145,25 @@ import Testing
         #expect(monitor.inspect(Self.tick(ts: clock + 3_600 * Self.second), now: clock).issues == [])
         var manual = DataQualityMonitor()
         #expect(manual.inspect(Self.tick(ts: 1_733_338_000_123), now: 5 * Self.second).issues == [])
+    }
+
+    /// A `ts` far ahead of the topic's newest is a jump: quarantined, and it does not move the mark, so
+    /// the ticks after it are clean; a feed that really moved on is followed after `timestampResync`
+    /// jumps in a row.
+    @Test func aForwardJumpIsQuarantinedThenFollowedIfItLasts() {
+        let day = 86_400 * Self.second
+        var monitor = DataQualityMonitor(configuration: .init(timestampResync: 3, maxForwardJump: 7 * day))
+        let start: Int64 = 1_600_000_000 * Self.second
+        #expect(monitor.inspect(Self.tick(ts: start), now: 0).issues == [])
+        #expect(monitor.inspect(Self.tick(ts: start + 6 * day), now: 0).issues == [])  // a long weekend
+        let jump = monitor.inspect(Self.tick(ts: start + 1_000 * day), now: 0)
+        #expect(jump.issues == .timestampJump && jump.isQuarantined && jump.jumpedBy == 994 * day)
+        #expect(monitor.inspect(Self.tick(ts: start + 6 * day + 1), now: 0).issues == [])  // the mark held
+        for k in 1...2 {
+            #expect(monitor.inspect(Self.tick(ts: start + 2_000 * day + Int64(k)), now: 0).issues == .timestampJump)
+        }
+        #expect(monitor.inspect(Self.tick(ts: start + 2_000 * day + 3), now: 0).issues == .timestampJump)
+        #expect(monitor.inspect(Self.tick(ts: start + 2_000 * day + 4), now: 0).issues == [])  // resynchronised
     }
 
     @Test func severalIssuesOnOneEvent() {
