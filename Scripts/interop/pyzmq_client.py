@@ -18,6 +18,12 @@ It plays the two outside roles of the wire contract (Docs/WIRE.md):
   risk    connects a SUB socket to a running engine (fed by `desk`) and waits for a hedge on
           hedge.ACME, a news_shock alert on ACME and a risk.ACME snapshot with scored models; checks
           their keys in contract order and their values' signs and ranges. Prints "ok" and exits 0.
+  binary  connects a SUB socket to a running engine (fed by `desk`) that publishes binary, and decodes
+          every message with the struct module from the layout tables of Docs/WIRE.md ("Binary v1"):
+          the payload must end exactly where its layout does, seq must have no hole and each kind's
+          kind_seq none either. Waits for the hedge, news_shock and scored snapshot that `risk` waits
+          for, with the same checks on their values, and a heartbeat with --events events_in and no
+          loss. Prints "ok ..." with the messages per kind and exits 0.
   alerts  connects a SUB socket to an engine-side publisher, subscribes to alert./hedge./heartbeat,
           receives the expected messages and checks every field, and the key order, against the
           same formulas the Swift test uses. Prints "ok N" and exits 0, or prints the mismatch and
@@ -364,6 +370,181 @@ def run_risk(args):
     return 0
 
 
+ALERT_KIND_NAMES = ["volatility", "var_breach", "drawdown", "liquidity", "news_shock", "data_quality", "model_drift"]
+RISK_FLAG_FIELDS = ["price", "volatility", "var", "es", "confidence", "drawdown", "horizon_s"]  # bits 0..6
+HEARTBEAT_COUNTERS = HEARTBEAT_KEYS[4:]  # events_in ... disconnects, after seq, kind_seq and ts
+
+
+class Reader:
+    """Reads a binary payload front to back, as WIRE.md's tables lay it out."""
+
+    def __init__(self, payload):
+        self.b, self.pos = payload, 0
+
+    def take(self, fmt):
+        values = struct.unpack_from("<" + fmt, self.b, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return values if len(values) > 1 else values[0]
+
+    def sym(self):
+        n = self.take("B")
+        value = self.b[self.pos:self.pos + n]
+        if len(value) != n:
+            raise ValueError("truncated sym")
+        self.pos += n
+        return value.decode("ascii")
+
+    def text(self):
+        n = self.take("I")
+        value = self.b[self.pos:self.pos + n]
+        if len(value) != n:
+            raise ValueError("truncated text")
+        self.pos += n
+        return value.decode("utf-8")
+
+    def optional(self, flags, bit):
+        return self.take("d") if flags & (1 << bit) else None
+
+    def end(self, name):
+        if self.pos != len(self.b):
+            raise ValueError(f"{name}: layout ends at {self.pos}, payload has {len(self.b)} bytes")
+
+
+def decode_outbound(payload):
+    """An outbound binary payload as the dict its JSON form would be (keys in contract order)."""
+    r = Reader(payload)
+    magic, kind, flags = r.take("BBB")
+    if magic != 0xB1:
+        raise ValueError(f"magic {magic:#x}")
+    if kind == 4:
+        if flags & ~0x01:
+            raise ValueError(f"alert flags {flags:#x}")
+        seq, kind_seq, ts, event_ts, code, severity, state, value, threshold = r.take("QQqqBBBdd")
+        symbol = r.sym()
+        account = r.sym() if flags & 1 else None
+        message = r.text()
+        drivers = []
+        for _ in range(r.take("I")):
+            feature = r.text()
+            drivers.append({"feature": feature, "contribution": r.take("d")})
+        m = {"type": "alert", "seq": seq, "kind_seq": kind_seq, "ts": ts, "event_ts": event_ts, "symbol": symbol,
+             "kind": ALERT_KIND_NAMES[code], "severity": ["info", "warning", "critical"][severity],
+             "state": ["raised", "cleared"][state], "value": value, "threshold": threshold, "message": message,
+             "drivers": drivers, "account": account}
+    elif kind == 5:
+        if flags & ~0x03:
+            raise ValueError(f"hedge flags {flags:#x}")
+        seq, kind_seq, ts, ratio, quantity, notional = r.take("QQqddd")
+        account, symbol, hedge_symbol, reason = r.sym(), r.sym(), r.sym(), r.text()
+        position, delta = r.optional(flags, 0), r.optional(flags, 1)
+        m = {"type": "hedge", "seq": seq, "kind_seq": kind_seq, "ts": ts, "account": account, "symbol": symbol,
+             "hedge_symbol": hedge_symbol, "ratio": ratio, "quantity": quantity, "notional": notional,
+             "reason": reason, "position": position, "delta": delta}
+    elif kind == 6:
+        seq, kind_seq, ts = r.take("QQq")
+        measures = {name: r.optional(flags, bit) for bit, name in enumerate(RISK_FLAG_FIELDS)}
+        symbol = r.sym()
+        models = []
+        for _ in range(r.take("I")):
+            model_flags = r.take("B")
+            if model_flags & ~0x03:
+                raise ValueError(f"model flags {model_flags:#x}")
+            name = r.text()
+            forecast = r.optional(model_flags, 0)
+            models.append({"model": name, "forecast": forecast, "mae": r.optional(model_flags, 1)})
+        horizons = []
+        for _ in range(r.take("I")):
+            horizon_flags = r.take("B")
+            if horizon_flags & ~0x03:
+                raise ValueError(f"horizon flags {horizon_flags:#x}")
+            horizon_s = r.take("d")
+            var, es = r.optional(horizon_flags, 0), r.optional(horizon_flags, 1)
+            breaches, windows = r.take("QQ")
+            horizons.append({"horizon_s": horizon_s, "var": var, "es": es, "breaches": breaches, "windows": windows})
+        m = {"type": "risk", "seq": seq, "kind_seq": kind_seq, "ts": ts, "symbol": symbol, **measures,
+             "warming": bool(flags & 0x80), "horizons": horizons, "models": models}
+    elif kind == 7:
+        if flags != 0 or len(payload) != 115:
+            raise ValueError(f"heartbeat flags {flags:#x}, {len(payload)} bytes")
+        seq, kind_seq, ts, *counters = r.take("QQq" + "QQQQQqQQQQQ")
+        m = {"type": "heartbeat", "seq": seq, "kind_seq": kind_seq, "ts": ts, **dict(zip(HEARTBEAT_COUNTERS, counters))}
+    else:
+        raise ValueError(f"kind {kind} is not outbound")
+    r.end(m["type"])
+    return m
+
+
+def run_binary(args):
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(args.connect)
+    last_seq, last_kind_seq, counts, seen = None, {}, {}, set()
+
+    def fail(message):
+        print(message, file=sys.stderr)
+        return 1
+
+    try:
+        while True:
+            try:
+                topic, payload = sub.recv_multipart()
+            except zmq.Again:
+                print(f"timed out; seen {sorted(seen)}, messages {counts}", file=sys.stderr)
+                return 2
+            try:
+                m = decode_outbound(payload)
+            except (ValueError, IndexError, struct.error, UnicodeDecodeError) as error:
+                return fail(f"{topic!r}: {error}: {payload.hex()}")
+            kind = m["type"]
+            counts[kind] = counts.get(kind, 0) + 1
+            expected_topic = kind if kind == "heartbeat" else f"{kind}.{m['symbol']}"
+            if topic.decode() != expected_topic:
+                return fail(f"a {kind} for {m.get('symbol')} on topic {topic!r}")
+            if last_seq is not None and m["seq"] != last_seq + 1:
+                return fail(f"seq went from {last_seq} to {m['seq']}")
+            last_seq = m["seq"]
+            if kind in last_kind_seq and m["kind_seq"] != last_kind_seq[kind] + 1:
+                return fail(f"{kind} kind_seq went from {last_kind_seq[kind]} to {m['kind_seq']}")
+            last_kind_seq[kind] = m["kind_seq"]
+            if kind == "hedge" and m["symbol"] == "ACME":
+                if (m["account"], m["hedge_symbol"]) != ("DESK1", "IDX"):
+                    return fail(f"hedge {m}")
+                if not (1.0 < m["ratio"] < 1.6 and m["quantity"] < 0 and m["notional"] < 0 and m["reason"]
+                        and m["position"] == 0 and m["delta"] == m["quantity"]):
+                    return fail(f"hedge values {m}")
+                seen.add("hedge")
+            elif kind == "alert" and m["symbol"] == "ACME" and m["kind"] == "news_shock" and m["state"] == "raised":
+                if "sentiment" not in [d["feature"] for d in m["drivers"]] or m["account"] is not None:
+                    return fail(f"news_shock {m}")
+                seen.add("news_shock")
+            elif kind == "risk" and m["symbol"] == "ACME":
+                scored = [x for x in m["models"] if x["mae"] is not None and x["model"] != "ewma"]
+                if scored and m["var"] is not None:
+                    if not (0 < m["var"] < m["es"] < 1 and m["confidence"] == 0.99 and m["volatility"] > 0):
+                        return fail(f"risk values {m}")
+                    if m["horizon_s"] != 60 or m["warming"] or [h["horizon_s"] for h in m["horizons"]] != [60, 3600, 23400]:
+                        return fail(f"risk horizons {m}")
+                    seen.add("risk")
+            elif kind == "heartbeat":
+                lost = {k: m[k] for k in ("malformed", "dropped", "lost_upstream", "rejected_symbols") if m[k]}
+                if lost:
+                    return fail(f"heartbeat reports losses {lost}")
+                if m["events_in"] > args.events:
+                    return fail(f"events_in overshot: {m}")
+                if m["events_in"] == args.events and seen == {"hedge", "news_shock", "risk"}:
+                    if m["hedges_out"] < counts.get("hedge", 0) or m["alerts_out"] < counts.get("alert", 0):
+                        return fail(f"heartbeat counts fewer than were received: {m}, {counts}")
+                    kinds = " ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+                    print(f"ok events_in={m['events_in']} messages {kinds} last seq {last_seq}", flush=True)
+                    return 0
+    finally:
+        sub.close()
+        ctx.term()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -393,8 +574,13 @@ def main():
     risk = sub.add_parser("risk")
     risk.add_argument("--connect", required=True)
     risk.add_argument("--timeout", type=float, default=20)
+    binary = sub.add_parser("binary")
+    binary.add_argument("--connect", required=True)
+    binary.add_argument("--events", type=int, required=True)
+    binary.add_argument("--timeout", type=float, default=20)
     args = parser.parse_args()
-    commands = {"feed": run_feed, "alerts": run_alerts, "watch": run_watch, "desk": run_desk, "risk": run_risk}
+    commands = {"feed": run_feed, "alerts": run_alerts, "watch": run_watch, "desk": run_desk, "risk": run_risk,
+                "binary": run_binary}
     return commands[args.command](args)
 
 

@@ -101,4 +101,56 @@ import Testing
         #expect(desk.finish(within: 10).status == 0)
         kill(engine.processIdentifier, SIGTERM)
     }
+
+    /// The same desk into `riskstream run` publishing binary (`publish.encoding: binary`): a pyzmq
+    /// subscriber decodes every message with Python's `struct` module from WIRE.md's layout tables (every
+    /// payload must end exactly where its layout does), checks `seq` and each kind's `kind_seq` for holes,
+    /// the hedge, the news shock and a scored snapshot as the JSON subscriber does, and waits for a
+    /// heartbeat that has counted every event the desk sent, with no loss.
+    @Test func aPyzmqSubscriberDecodesTheEnginesBinaryWithStruct() throws {
+        let count = 600
+        var desk = try PythonClient(["desk", "--count", "\(count)"])
+        let port = try #require(desk.readLine().flatMap { Int($0.dropFirst("port ".count)) }, "no port from the desk")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = folder.appendingPathComponent("pipeline.yaml")
+        try """
+            publish: {encoding: binary, heartbeat_ms: 100, risk_snapshot_ms: 100}
+            data_quality: {jump_sigmas: 1000}
+            learning:
+              reference_symbol: IDX
+              horizon_events: 10
+              models: [{name: sgd, kind: sgd}]
+            hedging:
+              accounts: {DESK1: {var: 100}}
+              beta_lambda: 0.999
+
+            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let publish = "ipc://\(folder.path)/engine.sock"
+        // Ticks of two symbols, one news item and one position.
+        let events = 2 * count + 2
+        var watcher = try PythonClient(["binary", "--connect", publish, "--events", "\(events)"])
+        let engine = Process()
+        engine.executableURL = Self.riskstream
+        engine.arguments = [
+            "run", "--pipeline", pipeline.path, "--feed", "tcp://127.0.0.1:\(port)", "--publish", publish,
+        ]
+        engine.standardError = Pipe()
+        try engine.run()
+        defer {
+            if engine.isRunning { kill(engine.processIdentifier, SIGKILL) }
+            engine.waitUntilExit()
+        }
+        let summary = watcher.readLine() ?? ""
+        let watched = watcher.finish(within: 120)
+        print("pyzmq binary subscriber: \(summary)")
+        #expect(watched.status == 0, "pyzmq binary subscriber: \(watched.stderr)")
+        #expect(summary.hasPrefix("ok events_in=\(events) "), "\(summary)")
+        for kind in ["alert", "hedge", "heartbeat", "risk"] {
+            #expect(summary.contains(" \(kind)="), "no \(kind) decoded: \(summary)")
+        }
+        #expect(desk.finish(within: 10).status == 0)
+        kill(engine.processIdentifier, SIGTERM)
+    }
 }

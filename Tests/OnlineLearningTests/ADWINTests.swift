@@ -45,13 +45,32 @@ import Testing
         #expect(abs(adwin.estimation - 0.5) < 1e-12)
     }
 
-    @Test func memoryIsFixed() {
+    /// The window grows on a stationary stream, is cut back to (about) the new concept after each change,
+    /// and the detector's whole state (its saved form) never grows. Measured widths are printed.
+    @Test func theWindowShrinksAfterEachChangeAndTheStateStaysFixed() {
         var adwin = ADWIN()
-        let bound = adwin.memoryBound
         var rng = Xoshiro256(seed: 9)
-        for _ in 0..<50_000 { adwin.update(rng.nextUnitDouble()) }
-        #expect(adwin.memoryBound == bound)
-        #expect(adwin.savedState().count < bound)
+        let stateBytes = adwin.savedState().count
+        var widths: [Int] = []
+        for (phase, mean) in [0.2, 0.8, 0.2].enumerated() {
+            let before = adwin.detections
+            let length = phase == 0 ? 50_000 : 5_000
+            for _ in 0..<length { adwin.update(mean + 0.1 * rng.nextGaussian()) }
+            widths.append(adwin.width)
+            #expect(abs(adwin.estimation - mean) < 0.02, "phase \(phase): estimate \(adwin.estimation), mean \(mean)")
+            if phase == 0 {
+                #expect(adwin.width > 40_000, "a stationary stream keeps (nearly) all of its window: \(adwin.width)")
+            } else {
+                #expect(adwin.detections > before, "phase \(phase): the change was not detected")
+                // The old concept is cut at bucket granularity: under 2 % of the window is left of it.
+                #expect(
+                    adwin.width < length + length / 50, "phase \(phase): window \(adwin.width) after \(length) new values")
+                #expect(adwin.width > length / 2, "phase \(phase): the new concept is kept: \(adwin.width)")
+            }
+            #expect(adwin.savedState().count == stateBytes, "the histogram is fixed: no growth")
+        }
+        print("ADWIN widths at the end of each phase (50,000 at 0.2, 5,000 at 0.8, 5,000 at 0.2): \(widths)")
+        #expect(stateBytes < adwin.memoryBound)
     }
 
     @Test func restoredDetectorContinuesIdentically() throws {

@@ -1,4 +1,5 @@
 import OnlineLearning
+import SeededRandom
 import Testing
 
 @Suite struct BaselinesTests {
@@ -104,11 +105,36 @@ import Testing
         #expect(throws: ModelStateError.self) { try NaiveRegressor(savedState: bytes) }
     }
 
-    @Test func memoryBoundIsConstant() {
-        var model = EWMABaselineRegressor(featureCount: 4)
-        let before = model.memoryBound
-        for i in 0..<1000 { model.learn([0, 0, 0, 0], Double(i)) }
-        #expect(model.memoryBound == before)
-        #expect(NaiveRegressor(featureCount: 4).memoryBound <= 32)
+    /// Neither baseline keeps history: the saved state (everything the model holds) is the same size
+    /// after one row as after 100,000, whatever the feature count, and restoring it continues identically.
+    @Test(arguments: [1, 1_000])
+    func stateDoesNotGrowWithRowsOrFeatures(featureCount: Int) throws {
+        var ewma = EWMABaselineRegressor(featureCount: featureCount)
+        var naive = NaiveRegressor(featureCount: featureCount)
+        let x = [Double](repeating: 1, count: featureCount)
+        ewma.learn(x, 1)
+        naive.learn(x, 1)
+        let first = [ewma.savedState().count, naive.savedState().count]
+        var rng = Xoshiro256(seed: 4)
+        for _ in 0..<100_000 {
+            let y = rng.nextGaussian()
+            ewma.learn(x, y)
+            naive.learn(x, y)
+        }
+        #expect([ewma.savedState().count, naive.savedState().count] == first)
+        let fresh = [
+            EWMABaselineRegressor(featureCount: 1).savedState().count, NaiveRegressor(featureCount: 1).savedState().count,
+        ]
+        #expect(first == fresh, "the feature count does not change what is stored")
+        var ewmaRestored = try EWMABaselineRegressor(savedState: ewma.savedState())
+        var naiveRestored = try NaiveRegressor(savedState: naive.savedState())
+        for y in [0.5, -2.0, 3.0] {
+            ewma.learn(x, y)
+            ewmaRestored.learn(x, y)
+            naive.learn(x, y)
+            naiveRestored.learn(x, y)
+            #expect(ewmaRestored.predict(x).bitPattern == ewma.predict(x).bitPattern)
+            #expect(naiveRestored.predict(x) == y && naive.predict(x) == y)
+        }
     }
 }

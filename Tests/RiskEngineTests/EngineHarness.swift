@@ -59,13 +59,18 @@ final class EngineHarness {
     func waitFor(seconds: Double, _ predicate: (WireEvent) -> Bool) throws -> WireEvent? {
         let deadline = EngineClock.monotonicNanoseconds() + Int64(seconds * 1e9)
         while EngineClock.monotonicNanoseconds() < deadline {
-            guard try observer.receive(into: buffer) else { continue }
-            try #require(buffer.frameCount == 2)
-            let event = try codec.decode(topic: buffer.frame(0), payload: buffer.frame(1))
-            received.append(event)
-            if predicate(event) { return event }
+            if let event = try receiveOne(), predicate(event) { return event }
         }
         return nil
+    }
+
+    /// Waits up to the observer's receive timeout (20 ms) for one message; records and returns it.
+    private func receiveOne() throws -> WireEvent? {
+        guard try observer.receive(into: buffer) else { return nil }
+        try #require(buffer.frameCount == 2)
+        let event = try codec.decode(topic: buffer.frame(0), payload: buffer.frame(1))
+        received.append(event)
+        return event
     }
 
     /// Waits for a heartbeat satisfying `predicate`.
@@ -73,6 +78,33 @@ final class EngineHarness {
         let event = try waitFor(seconds: seconds) { if case .heartbeat(let h) = $0 { predicate(h) } else { false } }
         if case .heartbeat(let h) = event { return h }
         return nil
+    }
+
+    /// A barrier on the engine's own counters: waits until ingest has accepted `events` inbound events and
+    /// compute has finished with every one not lost to the ring (`processed + dropped == events`), then for
+    /// a heartbeat made after that. Compute publishes in order on one socket, so once that heartbeat has
+    /// arrived every message caused by those events has arrived before it. Returns the heartbeat; fails
+    /// the test (and stops it) if the engine does not get there within `seconds`.
+    @discardableResult
+    func settle(
+        events: UInt64, within seconds: Double = 120, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Heartbeat {
+        let counters = engine.counters
+        func done() -> Bool {
+            counters.eventsIn.load(ordering: .relaxed) == events
+                && counters.processed.load(ordering: .relaxed) &+ engine.dropped == events
+        }
+        let deadline = EngineClock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        // Each pass blocks on the observer for up to its receive timeout, collecting what arrives.
+        while !done() && EngineClock.monotonicNanoseconds() < deadline { _ = try receiveOne() }
+        let seen = (counters.eventsIn.load(ordering: .relaxed), counters.processed.load(ordering: .relaxed))
+        try #require(
+            done(), "events_in \(seen.0), processed \(seen.1), dropped \(engine.dropped); expected \(events)",
+            sourceLocation: sourceLocation)
+        // The compute thread made any heartbeat stamped after this moment after it had finished the batch.
+        let finished = EngineClock.wallNanoseconds()
+        let beat = try heartbeat(within: seconds) { $0.ts >= finished }
+        return try #require(beat, "no heartbeat after the events were processed", sourceLocation: sourceLocation)
     }
 
     var alerts: [Alert] {

@@ -11,10 +11,11 @@ import ZeroMQ
         for i in 0..<count {
             try harness.send(EngineHarness.tick(["AAA", "BBB", "CCC"][i % 3], i, mid: 100, seq: UInt64(i / 3 + 1)), binary: binary)
         }
-        let beat = try harness.heartbeat { $0.eventsIn == UInt64(count) }
-        #expect(beat != nil, "events_in never reached \(count)")
-        #expect(beat?.malformed == 0)
-        #expect(beat?.dropped == 0)
+        let beat = try harness.settle(events: UInt64(count))
+        #expect(beat.eventsIn == UInt64(count))
+        #expect(beat.malformed == 0)
+        #expect(beat.dropped == 0)
+        #expect(harness.engine.counters.processed.load(ordering: .relaxed) == UInt64(count))
         #expect(harness.engine.counters.quarantined.load(ordering: .relaxed) == 0)
     }
 
@@ -48,8 +49,8 @@ import ZeroMQ
             try harness.sendRaw(item.frames)
         }
         try harness.send(good(bad.count))
-        let beat = try harness.heartbeat { $0.eventsIn == UInt64(bad.count + 1) && $0.malformed == UInt64(bad.count) }
-        #expect(beat != nil, "counters never reached the expected totals")
+        let beat = try harness.settle(events: UInt64(bad.count + 1))
+        #expect(beat.malformed == UInt64(bad.count))
         var expected: [String: UInt64] = [:]
         for item in bad { expected[item.reason, default: 0] += 1 }
         #expect(harness.engine.malformedLog.countsByReason == expected)
@@ -63,8 +64,15 @@ import ZeroMQ
     @Test func outboundSeqStartsAtOneAndIncreasesByOneAcrossAllMessages() throws {
         let harness = try EngineHarness { $0.publish.riskSnapshotMilliseconds = 20 }
         for i in 0..<300 { try harness.send(EngineHarness.tick("SEQ", i, mid: 10, seq: UInt64(i + 1))) }
-        _ = try harness.heartbeat { $0.eventsIn == 300 }
-        _ = try harness.waitFor(seconds: 0.3) { _ in false }
+        let settled = try harness.settle(events: 300)
+        // Ten snapshots of SEQ made after every tick was processed (they go out every 20 ms), with the
+        // heartbeats between them: enough messages to check the sequence on.
+        var snapshots = 0
+        _ = try harness.waitFor(seconds: 60) { event in
+            if case .risk(let r) = event, r.symbol == "SEQ", r.seq > settled.seq { snapshots += 1 }
+            return snapshots == 10
+        }
+        #expect(snapshots == 10, "risk snapshots of SEQ stopped")
         let seqs = harness.received.map { event -> UInt64 in
             switch event {
             case .alert(let a): a.seq
@@ -80,16 +88,24 @@ import ZeroMQ
         #expect(harness.received.contains { if case .risk(let r) = $0 { r.symbol == "SEQ" } else { false } })
     }
 
+    /// The compute thread schedules the next heartbeat a period after the last, so a loaded machine can
+    /// only stretch the gaps: seven of them span at least six periods (one period of slack for the time
+    /// between the timer firing and the stamp), and their median stays within a factor of a few of the
+    /// period. The measured gaps are printed.
     @Test func heartbeatsArriveAtTheConfiguredPeriod() throws {
-        let harness = try EngineHarness { $0.publish.heartbeatMilliseconds = 100 }
+        let period = 100.0
+        let harness = try EngineHarness { $0.publish.heartbeatMilliseconds = Int64(period) }
         var beats: [Heartbeat] = []
         while beats.count < 8 {
-            let beat = try #require(try harness.heartbeat(within: 2) { _ in true }, "heartbeats stopped")
+            let beat = try #require(try harness.heartbeat(within: 30) { _ in true }, "heartbeats stopped")
             beats.append(beat)
         }
+        #expect(zip(beats, beats.dropFirst()).allSatisfy { $1.seq > $0.seq })
         let gaps = zip(beats, beats.dropFirst()).map { Double($1.ts - $0.ts) / 1e6 }
         let median = gaps.sorted()[gaps.count / 2]
-        #expect(median > 80 && median < 140, "median heartbeat gap \(median) ms for a 100 ms period: \(gaps)")
+        print("heartbeat gaps for a \(period) ms period: median \(median) ms, all \(gaps.map { Int($0.rounded()) }) ms")
+        #expect(gaps.reduce(0, +) >= Double(gaps.count - 1) * period, "heartbeats came faster than configured: \(gaps)")
+        #expect(median > period / 2 && median < 5 * period, "median gap \(median) ms, period \(period) ms: \(gaps)")
         #expect(beats.allSatisfy { $0.lagNs == 0 }, "no event yet, so no lag")
     }
 
@@ -121,8 +137,7 @@ import ZeroMQ
         try run(100, move: 0.00001)
         try run(60, move: 0.002)
         try run(200, move: 0.00001)
-        _ = try harness.heartbeat { $0.eventsIn == UInt64(i) }
-        _ = try harness.waitFor(seconds: 0.2) { _ in false }
+        try harness.settle(events: UInt64(i))
         let vol = harness.alerts.filter { $0.kind == .volatility }
         try #require(vol.count >= 2, "expected a raise and a clear, got \(vol.map(\.message)) \(harness.alerts.map(\.message))")
         #expect(vol.first?.state == .raised)
@@ -153,7 +168,7 @@ import ZeroMQ
         #expect(a.drivers.first?.feature == "sequence_gap")
         #expect(a.message.contains("expected seq 4, got 7"))
         // A gap is reported but the event is fine: not quarantined.
-        _ = try harness.heartbeat { $0.eventsIn == 5 }
+        try harness.settle(events: 5)
         #expect(harness.engine.counters.quarantined.load(ordering: .relaxed) == 0)
     }
 
@@ -168,7 +183,7 @@ import ZeroMQ
         }
         #expect(a.drivers.first?.feature == "crossed_quote")
         #expect(a.message.contains("crossed quote"))
-        _ = try harness.heartbeat { $0.eventsIn == 2 }
+        try harness.settle(events: 2)
         #expect(harness.engine.counters.quarantined.load(ordering: .relaxed) == 1)
     }
 
@@ -197,8 +212,7 @@ import ZeroMQ
         for (i, symbol) in ["A1", "A2", "A3", "A3", "A1"].enumerated() {
             try harness.send(EngineHarness.tick(symbol, i, mid: 1))
         }
-        _ = try harness.heartbeat { $0.eventsIn == 5 }
-        _ = try harness.waitFor(seconds: 0.1) { _ in false }
+        try harness.settle(events: 5)
         #expect(harness.engine.counters.rejectedSymbols.load(ordering: .relaxed) == 2)
     }
 

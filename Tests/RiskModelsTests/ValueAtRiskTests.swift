@@ -129,13 +129,9 @@ import Testing
         try check(&forecaster)
     }
 
-    /// On i.i.d. normal returns with σ = 1%, every method's VaR settles near z_0.99·σ = 2.33% and the
-    /// breach rate near 1%.
-    @Test(arguments: VaRMethod.allCases)
-    func calibratedOnNormalReturns(method: VaRMethod) {
-        // The GJR-GARCH methods refit every 50 returns: 20,000 returns keep the debug test quick.
-        let refitted: Set<VaRMethod> = [.garchT, .garchSkewT, .garchFHS]
-        let returns = Self.normalReturns(count: refitted.contains(method) ? 20_000 : 40_000, sigma: 0.01, seed: 5)
+    /// Breaches of a 99 % VaR over `returns` (seeded, so the count is the same on every run), scored from
+    /// the 10,000th return on, and the mean VaR over those.
+    static func breaches(_ method: VaRMethod, _ returns: [Double]) -> (breaches: Int, scored: Int, meanVaR: Double) {
         var forecaster = method.makeForecaster(confidence: 0.99, warmupReturns: 250)
         var breaches = 0
         var scored = 0
@@ -149,10 +145,54 @@ import Testing
             }
             forecaster.observe(return: r)
         }
-        let meanVaR = sumVaR / Double(scored)
-        #expect(abs(meanVaR - 0.023_263) < 0.15 * 0.023_263, "mean VaR \(meanVaR)")
+        return (breaches, scored, sumVaR / Double(max(scored, 1)))
+    }
+
+    /// The breach count of `n` forecasts whose true breach probability is `p` lies within 4 binomial
+    /// standard deviations of n·p (a false alarm once in ~16,000 runs; the runs are seeded, so a failure
+    /// is a change in the method, not bad luck). Against p = 1 %: 0.77–1.23 % at n = 30,000.
+    static func withinBinomialBand(breaches: Int, scored n: Int, p: Double) -> Bool {
+        let sd = (Double(n) * p * (1 - p)).squareRoot()
+        return abs(Double(breaches) - Double(n) * p) <= 4 * sd
+    }
+
+    /// On i.i.d. normal returns with σ = 1%, the methods that learn the quantile or the whole distribution
+    /// (quantile regression, the learned σ, filtered historical simulation, the GARCH family) settle near
+    /// z_0.99·σ = 2.33 % and breach 1 % of the time, within the binomial band. Rates are printed.
+    @Test(arguments: [VaRMethod.quantile, .model, .fhs, .garchT, .garchSkewT, .garchFHS])
+    func calibratedOnNormalReturns(method: VaRMethod) {
+        // The GJR-GARCH methods refit every 50 returns: 20,000 returns keep the debug test quick.
+        let refitted: Set<VaRMethod> = [.garchT, .garchSkewT, .garchFHS]
+        let returns = Self.normalReturns(count: refitted.contains(method) ? 20_000 : 40_000, sigma: 0.01, seed: 5)
+        let (breaches, scored, meanVaR) = Self.breaches(method, returns)
         let rate = Double(breaches) / Double(scored)
-        #expect(rate > 0.005 && rate < 0.02, "breach rate \(rate)")
+        print("VaR \(method.rawValue) on normal returns: \(breaches) breaches in \(scored) (\(rate)), mean \(meanVaR)")
+        #expect(abs(meanVaR - 0.023_263) < 0.15 * 0.023_263, "mean VaR \(meanVaR)")
+        #expect(
+            Self.withinBinomialBand(breaches: breaches, scored: scored, p: 0.01),
+            "\(breaches) breaches in \(scored) (\(rate)) is no 1 % rate")
+    }
+
+    /// The closed-form EWMA methods are not calibrated to 1 % even on the normal returns the `ewma` shape
+    /// assumes: σ̂² from a λ = 0.94 EWMA is noisy, about a χ²_ν/ν multiple of σ² with ν = (1 + λ)/(1 − λ)
+    /// ≈ 32.3 (matching the variance 2(1 − λ)/(1 + λ) of its weights), so a breach, r < −q·σ̂, has
+    /// probability P(T_ν < −q). For the normal q = 2.3263 that is 1.321 %; for the unit-variance
+    /// Student-t(5) q = 3.3649·√(3/5) = 2.6065 it is 0.686 % (both computed offline by integrating the
+    /// t density). Each method's breaches are within the binomial band of its own rate, and at every step
+    /// the t's VaR is the normal's times 2.6065 / 2.3263 (the same σ̂, a fatter quantile).
+    @Test func theEWMAMethodsMissByTheirEstimationNoise() {
+        let returns = Self.normalReturns(count: 40_000, sigma: 0.01, seed: 5)
+        let normal = Self.breaches(.ewma, returns)
+        let t = Self.breaches(.t, returns)
+        for (name, run, p) in [("ewma", normal, 0.013_21), ("t", t, 0.006_86)] {
+            let rate = Double(run.breaches) / Double(run.scored)
+            print("VaR \(name) on normal returns: \(run.breaches) breaches in \(run.scored) (\(rate)), expected \(p)")
+            #expect(
+                Self.withinBinomialBand(breaches: run.breaches, scored: run.scored, p: p),
+                "\(name): \(run.breaches) breaches in \(run.scored) (\(rate)), expected a rate of \(p)")
+        }
+        #expect(!Self.withinBinomialBand(breaches: normal.breaches, scored: normal.scored, p: 0.01), "under-covers")
+        #expect(abs(t.meanVaR / normal.meanVaR - 2.606_464 / 2.326_348) < 1e-3, "\(t.meanVaR) / \(normal.meanVaR)")
     }
 
     @Test func learnedVolatilityTracksARegimeChange() {

@@ -18,11 +18,13 @@ struct CLI {
 
     /// A running `riskstream` process whose output is collected in the background.
     final class Running: @unchecked Sendable {
-        // @unchecked: the collected data is written by the reader threads before `wait` reads it.
+        // @unchecked: standard output is appended and read under `lock`; standard error is written by its
+        // reader thread before `wait` reads it.
         let process = Process()
         private let out = Pipe()
         private let err = Pipe()
         private let group = DispatchGroup()
+        private let lock = NSLock()
         private var outData = Data()
         private var errData = Data()
 
@@ -34,7 +36,12 @@ struct CLI {
             try process.run()
             group.enter()
             DispatchQueue.global().async { [self] in
-                outData = out.fileHandleForReading.readDataToEndOfFile()
+                // Chunk by chunk, so a test can watch the output while the process runs.
+                while true {
+                    let chunk = out.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    lock.withLock { outData.append(chunk) }
+                }
                 group.leave()
             }
             group.enter()
@@ -45,6 +52,21 @@ struct CLI {
         }
 
         func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// Standard output so far.
+        var stdoutSoFar: String { lock.withLock { String(decoding: outData, as: UTF8.self) } }
+
+        /// Waits until standard output satisfies `predicate` (true) or the process exits or `seconds`
+        /// pass (false). Polls every 10 ms: the barrier is the output, the time is only a bound.
+        func waitForOutput(within seconds: Double = 60, _ predicate: (String) -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if predicate(stdoutSoFar) { return true }
+                if !process.isRunning { return predicate(stdoutSoFar) }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return predicate(stdoutSoFar)
+        }
 
         /// Waits for exit; kills the process and fails the test if it runs past `seconds`.
         func wait(within seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) -> Output {
@@ -57,7 +79,7 @@ struct CLI {
             process.waitUntilExit()
             group.wait()
             return Output(
-                status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                status: process.terminationStatus, stdout: stdoutSoFar,
                 stderr: String(decoding: errData, as: UTF8.self))
         }
     }

@@ -143,12 +143,20 @@ import ZeroMQ
         #expect(lines[3] == #"{"topic":"tick.AAPL","payload":"# + String(decoding: WireCodec.encodeJSON(good), as: UTF8.self) + "}")
     }
 
+    /// Signalled once it is publishing (a subscriber has received a tick, so its stop handlers are in
+    /// place): it stops cleanly and says what it published.
     @Test(arguments: [SIGTERM, SIGINT])
     func feedStopsCleanlyOnSignal(signal: Int32) throws {
-        let feed = try CLI.Running(["feed", "--publish", "tcp://127.0.0.1:\(CLI.freePort())", "--rate", "100"])
-        Thread.sleep(forTimeInterval: 0.5)
+        let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+        let feed = try CLI.Running(["feed", "--publish", endpoint, "--rate", "100"])
+        let context = try Context()
+        let sub = try Socket(context, .sub)
+        try sub.subscribe("")
+        try sub.set(.receiveTimeout(.seconds(60)))
+        try sub.connect(endpoint)
+        #expect(try sub.receiveMessage() != nil, "the feed published nothing")
         feed.signal(signal)
-        let output = feed.wait(within: 5)
+        let output = feed.wait(within: 30)
         #expect(output.status == 0)
         #expect(output.stderr.contains("feed: published"))
     }

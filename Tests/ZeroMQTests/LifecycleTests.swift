@@ -33,14 +33,44 @@ import ZeroMQ
         }
     }
 
+    /// With the caller's last reference to the context gone, the socket still holds it: the context is
+    /// alive and the socket moves messages both ways.
     @Test func theSocketKeepsItsContextAlive() throws {
+        weak var released: Context?
         var socket: Socket?
         do {
             let context = try Context()
+            released = context
             socket = try Socket(context, .pair)
         }
-        try socket!.bind("inproc://kept-alive")
+        #expect(released != nil, "the socket must retain its context")
+        let kept = try #require(socket)
+        try kept.set(.sendTimeout(.seconds(10)))
+        try kept.set(.receiveTimeout(.seconds(10)))
+        try kept.bind("tcp://127.0.0.1:*")
+        let peer = try Socket(try Context(), .pair)
+        try peer.set(.sendTimeout(.seconds(10)))
+        try peer.set(.receiveTimeout(.seconds(10)))
+        try peer.connect(try kept.lastEndpoint)
+        #expect(try kept.send([1, 2, 3]))
+        #expect(try peer.receiveMessage() == [[1, 2, 3]])
+        #expect(try peer.send([4]))
+        #expect(try kept.receiveMessage() == [[4]])
+    }
+
+    /// The other half of the contract: releasing the last socket releases (and terminates) its context.
+    @Test func releasingTheLastSocketReleasesTheContext() throws {
+        weak var released: Context?
+        var socket: Socket?
+        do {
+            let context = try Context()
+            released = context
+            socket = try Socket(context, .pub)
+            try socket?.bind("tcp://127.0.0.1:*")
+        }
+        #expect(released != nil)
         socket = nil
+        #expect(released == nil, "the context outlived its last socket")
     }
 
     @Test func shutdownWakesABlockedReceiverWithContextTerminated() throws {

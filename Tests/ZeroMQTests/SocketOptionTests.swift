@@ -80,12 +80,57 @@ import ZeroMQ
         #expect(Int(endpoint.split(separator: ":").last!)! > 0)
     }
 
-    @Test func xpubNoDropAndSubscribeAreAccepted() throws {
+    /// Subscribe and unsubscribe reach the publisher (an XPUB sees the frames `1 prefix` and `0 prefix`)
+    /// and filter what the subscriber receives.
+    @Test func subscribeAndUnsubscribeReachThePublisherAndFilter() throws {
         let xpub = try Socket(context, .xpub)
-        try xpub.set(.xpubNoDrop(true))
+        try xpub.bind(Transport.inproc.bindEndpoint())
         let sub = try Socket(context, .sub)
+        try sub.set(.receiveTimeout(.seconds(10)))
+        try sub.connect(try xpub.lastEndpoint)
         try sub.subscribe("tick.")
+        #expect(try awaitSubscription(on: xpub) == [1] + Array("tick.".utf8))
+        #expect(try xpub.send("news.A"))
+        #expect(try xpub.send("tick.A"))
+        #expect(try sub.receiveMessage() == [Array("tick.A".utf8)], "news.A is filtered out, tick.A arrives")
         try sub.set(.unsubscribe(Array("tick.".utf8)))
+        #expect(try awaitSubscription(on: xpub) == [0] + Array("tick.".utf8))
+        try sub.subscribe("mark")
+        #expect(try awaitSubscription(on: xpub) == [1] + Array("mark".utf8))
+        #expect(try xpub.send("tick.B"))
+        #expect(try xpub.send("mark"))
+        #expect(try sub.receiveMessage() == [Array("mark".utf8)], "after unsubscribing, tick.B is filtered out")
+    }
+
+    /// At a subscriber's high-water mark an XPUB drops silently by default; with `xpubNoDrop` it refuses
+    /// the send instead (`EAGAIN` with `dontWait`), and every message it accepted is delivered.
+    @Test(arguments: [false, true])
+    func xpubNoDropRefusesInsteadOfDropping(noDrop: Bool) throws {
+        let xpub = try Socket(context, .xpub)
+        try xpub.set(.sendHighWaterMark(4))
+        try xpub.set(.xpubNoDrop(noDrop))
+        try xpub.bind(Transport.inproc.bindEndpoint())
+        let sub = try Socket(context, .sub)
+        try sub.set(.receiveHighWaterMark(4))
+        try sub.connect(try xpub.lastEndpoint)
+        try sub.subscribe("")
+        #expect(try awaitSubscription(on: xpub) == [1])
+        let sent = 1_000
+        var accepted = 0
+        for i in 0..<sent where try xpub.send([UInt8(truncatingIfNeeded: i)], dontWait: true) { accepted += 1 }
+        // inproc pipes hand messages over synchronously: what the subscriber holds is already there.
+        var delivered: [UInt8] = []
+        while let message = try sub.receiveMessage(dontWait: true) { delivered += message[0] }
+        print("xpub_nodrop=\(noDrop): \(accepted) of \(sent) sends accepted, \(delivered.count) delivered")
+        if noDrop {
+            #expect(accepted < sent, "a full pipe must refuse the send")
+            #expect(delivered.count == accepted, "nothing accepted is lost")
+            #expect(delivered == (0..<accepted).map { UInt8(truncatingIfNeeded: $0) }, "in order, none skipped")
+        } else {
+            #expect(accepted == sent, "without no-drop a PUB-style send never refuses")
+            #expect(delivered.count < sent, "the excess was dropped silently")
+            #expect(delivered.count > 0)
+        }
     }
 
     @Test func anOptionTheSocketTypeRejectsIsAnErrorNamingIt() throws {
