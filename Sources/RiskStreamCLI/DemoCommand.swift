@@ -122,10 +122,12 @@ struct DemoCommand: ParsableCommand {
             }
             live.refreshIfDue(now: now)
         }
-        feedStop.set()
-        feedThread.join()
+        // The engine first: a feed that closed under a running engine would be a lost connection, logged
+        // across the view.
         engine.stop()
         engine.wait()
+        feedStop.set()
+        feedThread.join()
         // The final heartbeat is on its way; give the view a moment to show it.
         let drainUntil = EngineClock.monotonicNanoseconds() + 300_000_000
         while EngineClock.monotonicNanoseconds() < drainUntil {
