@@ -6,6 +6,7 @@
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
+//   Journal (no dependencies) ───────────────────▶ RiskEngine (`run --journal`), RiskStreamCLI (`journal`)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -36,6 +37,8 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "MarketEvents", swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
+        // The append-only record journal: segment files, checksums, writer thread, reader (Docs/JOURNAL.md).
+        .target(name: "Journal", swiftSettings: strict),
         .target(name: "MarketSimulator", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
         // Online learning: preprocessing, SGD linear models, Hoeffding trees, forests, drift detectors,
         // progressive validation. Pure Swift: no I/O, no ZeroMQ.
@@ -66,6 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"], swiftSettings: strict),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
         .testTarget(name: "OnlineLearningTests", dependencies: ["OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
