@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels", "OnlineLearning",
+                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels", "OnlineLearning", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiskStreamCLITests",
-            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels"],
+            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels", "Journal"],
             swiftSettings: strict
         ),
         .testTarget(

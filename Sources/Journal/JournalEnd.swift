@@ -63,14 +63,26 @@ public struct JournalEnd: Sendable {
     /// header was cut short (it holds no record). Returns the bytes removed; 0 when there is no torn tail.
     @discardableResult
     public func removeTornTail() throws(JournalError) -> Int {
-        guard tornTail != nil, let segment else { return 0 }
+        guard let tornTail else { return 0 }
+        return try Self.cut(tornTail: tornTail)
+    }
+
+    /// Cuts a torn tail (as `JournalReader` or `find` reported it) off its file at its offset, and syncs
+    /// the file; a tail at offset 0 (a cut-short header) removes the file. Returns the bytes removed.
+    @discardableResult
+    public static func cut(tornTail: JournalError) throws(JournalError) -> Int {
+        guard tornTail.reason == .tornTail, let path = tornTail.file, let offset = tornTail.offset else { return 0 }
         var info = stat()
-        guard stat(segment.path, &info) == 0 else { throw .io("stat", segment.path, errno) }
-        if soundBytes == 0 {
-            guard unlink(segment.path) == 0 else { throw .io("unlink", segment.path, errno) }
+        guard stat(path, &info) == 0 else { throw .io("stat", path, errno) }
+        if offset == 0 {
+            guard unlink(path) == 0 else { throw .io("unlink", path, errno) }
         } else {
-            guard truncate(segment.path, off_t(soundBytes)) == 0 else { throw .io("truncate", segment.path, errno) }
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .io("open", path, errno) }
+            defer { close(fd) }
+            guard ftruncate(fd, off_t(offset)) == 0 else { throw .io("truncate", path, errno) }
+            guard fsync(fd) == 0 else { throw .io("fsync", path, errno) }
         }
-        return Int(info.st_size) - soundBytes
+        return Int(info.st_size) - offset
     }
 }

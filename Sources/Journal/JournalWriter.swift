@@ -8,9 +8,11 @@ public import Synchronization
 ///
 /// - **Never blocks on the disk.** `append` copies the frame into the queue under a mutex the writer
 ///   thread holds only to swap buffers (O(1)); it never waits for I/O.
-/// - **Full queue: drop and count.** When the queue (`queueBytes`, 16 MiB by default) cannot take a
-///   record, it is not journaled: `dropped` counts it, it takes no sequence number, and the next record
-///   journaled carries flag bit 1 (`afterDrop`), so the journal itself shows where frames are missing.
+/// - **Full queue: drop and count** (`WhenFull.drop`, the engine's). When the queue (`queueBytes`,
+///   16 MiB by default) cannot take a record, it is not journaled: `dropped` counts it, it takes no
+///   sequence number, and the next record journaled carries flag bit 1 (`afterDrop`), so the journal
+///   itself shows where frames are missing. Offline tools (`journal import`) choose `WhenFull.block`:
+///   `append` waits for the writer thread to take the queue.
 /// - **Errors stop the writer.** A failed `write`, `fdatasync`, `open` or roll (ENOSPC, EIO, …) is counted
 ///   in `errors` and kept in `lastError`; a partly written batch is truncated back to its last whole
 ///   record (so the journal stays sound), its records and every later `append` are counted in `failed`,
@@ -29,6 +31,14 @@ public final class JournalWriter: @unchecked Sendable {
         case truncate
     }
 
+    /// What `append` does when the queue cannot take a record.
+    public enum WhenFull: Sendable {
+        /// Refuse it at once and count it in `dropped` (never waits: for the engine's ingest thread).
+        case drop
+        /// Wait until the writer thread has taken the queue (for tools that must not lose a record).
+        case block
+    }
+
     public struct Options: Sendable {
         /// A segment is closed and the next one started before a record would take it past this size
         /// (a segment holds at least one record, however large).
@@ -37,15 +47,17 @@ public final class JournalWriter: @unchecked Sendable {
         /// Bytes of encoded records the queue holds at most (a record takes 32 + topic + payload bytes).
         public var queueBytes = 16 << 20
         public var onTornTail: OnTornTail = .refuse
+        public var whenFull: WhenFull = .drop
 
         public init(
             segmentBytes: Int = 64 << 20, fsync: FsyncPolicy = .everyMilliseconds(100), queueBytes: Int = 16 << 20,
-            onTornTail: OnTornTail = .refuse
+            onTornTail: OnTornTail = .refuse, whenFull: WhenFull = .drop
         ) {
             self.segmentBytes = segmentBytes
             self.fsync = fsync
             self.queueBytes = queueBytes
             self.onTornTail = onTornTail
+            self.whenFull = whenFull
         }
     }
 
@@ -78,6 +90,8 @@ public final class JournalWriter: @unchecked Sendable {
     // Queue (mutex held).
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
+    /// Signalled when the writer thread takes the queue (`WhenFull.block`).
+    private let space: UnsafeMutablePointer<pthread_cond_t>
     private var staged: [UInt8] = []
     private var stagedRecords = 0
     private var nextSequence: UInt64
@@ -128,6 +142,8 @@ public final class JournalWriter: @unchecked Sendable {
         firstSequence = end.nextSequence
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
+        space = .allocate(capacity: 1)
+        pthread_cond_init(space, nil)
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -147,8 +163,10 @@ public final class JournalWriter: @unchecked Sendable {
             }
         } catch {
             pthread_cond_destroy(condition)
+            pthread_cond_destroy(space)
             pthread_mutex_destroy(mutex)
             condition.deallocate()
+            space.deallocate()
             mutex.deallocate()
             throw error
         }
@@ -165,8 +183,10 @@ public final class JournalWriter: @unchecked Sendable {
 
     deinit {
         pthread_cond_destroy(condition)
+        pthread_cond_destroy(space)
         pthread_mutex_destroy(mutex)
         condition.deallocate()
+        space.deallocate()
         mutex.deallocate()
     }
 
@@ -192,7 +212,18 @@ public final class JournalWriter: @unchecked Sendable {
             failed.add(1, ordering: .relaxed)
             return false
         }
-        guard staged.count + size <= options.queueBytes else {
+        if options.whenFull == .block {
+            while staged.count + size > options.queueBytes && !staged.isEmpty && !stopped {
+                pthread_cond_signal(condition)
+                pthread_cond_wait(space, mutex)
+            }
+            if stopped {
+                pthread_mutex_unlock(mutex)
+                failed.add(1, ordering: .relaxed)
+                return false
+            }
+        }
+        guard staged.count + size <= options.queueBytes || (options.whenFull == .block && staged.isEmpty) else {
             dropPending = true
             pthread_mutex_unlock(mutex)
             dropped.add(1, ordering: .relaxed)
@@ -261,6 +292,7 @@ public final class JournalWriter: @unchecked Sendable {
             let finishing = closing
             let failedAlready = stopped
             pthread_mutex_unlock(mutex)
+            pthread_cond_broadcast(space)
             if !spare.isEmpty {
                 if failedAlready {
                     failed.add(UInt64(records), ordering: .relaxed)
@@ -442,6 +474,7 @@ public final class JournalWriter: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         stopped = true
         pthread_mutex_unlock(mutex)
+        pthread_cond_broadcast(space)
     }
 
     /// Whether the writer has stopped on an error.

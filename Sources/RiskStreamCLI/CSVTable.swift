@@ -226,7 +226,7 @@ struct CSVTable {
 
     /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
     /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
-    private static func number(
+    static func number(
         _ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false
     )
         throws(CSVError) -> Double
