@@ -6,7 +6,7 @@
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
-//   Journal (no dependencies) ───────────────────▶ RiskEngine (`run --journal`), RiskStreamCLI (`journal`)
+//   Journal (no dependencies) ───────────────────▶ RiskStreamCLI (`journal`), RiskStreamBench
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RiskStreamBench",
-            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine"],
+            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "Journal"],
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),

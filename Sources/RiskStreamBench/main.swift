@@ -8,6 +8,8 @@
 //         percentiles at a fixed rate, learning off and on, next to a bare relay.
 // soak:   `riskstream-bench soak [--ticks N] [--models LIST]`, flat memory over N simulated ticks
 //         (Bench+Soak.swift).
+// journal: `riskstream-bench journal [--records N] [--dir DIR]`, the journal writer's cost per 100-byte
+//         record under each fsync policy (Bench+Journal.swift).
 // See Options.swift for the flags.
 import ZeroMQ
 
@@ -17,6 +19,9 @@ import ZeroMQ
 
 if CommandLine.arguments.dropFirst().first == "soak" {
     exit(runSoak(Array(CommandLine.arguments.dropFirst(2))))
+}
+if CommandLine.arguments.dropFirst().first == "journal" {
+    exit(runJournalBench(Array(CommandLine.arguments.dropFirst(2))))
 }
 
 guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {
