@@ -6,7 +6,7 @@
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
-//   Journal (no dependencies) ───────────────────▶ RiskStreamCLI (`journal`), RiskStreamBench
+//   Journal (no dependencies) ───────────────────▶ RiskEngine (`run --journal`), RiskStreamCLI (`journal`)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -50,7 +50,8 @@ let package = Package(
         .target(
             name: "RiskEngine",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "RiskModels", "OnlineLearning", .product(name: "Yams", package: "Yams"),
+                "ZeroMQ", "MarketEvents", "RiskModels", "OnlineLearning", "Journal",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
