@@ -92,7 +92,7 @@ public final class JournalWriter: @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     /// Signalled when the writer thread takes the queue (`WhenFull.block`).
     private let space: UnsafeMutablePointer<pthread_cond_t>
-    private var staged: [UInt8] = []
+    private var staged: RecordBuffer
     private var stagedRecords = 0
     private var nextSequence: UInt64
     private var dropPending = false
@@ -101,7 +101,7 @@ public final class JournalWriter: @unchecked Sendable {
 
     // Writer thread only.
     private let operations: any JournalFileOperations
-    private var spare: [UInt8] = []
+    private var spare: RecordBuffer
     private var fd: Int32 = -1
     private var segmentPath = ""
     private var segmentSize = 0
@@ -150,25 +150,16 @@ public final class JournalWriter: @unchecked Sendable {
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
-        staged.reserveCapacity(options.queueBytes)
-        spare.reserveCapacity(options.queueBytes)
-        do throws(JournalError) {
-            if let segment = end.segment {
-                segmentPath = segment.path
-                fd = open(segment.path, O_WRONLY | O_APPEND | O_CLOEXEC)
-                guard fd >= 0 else { throw JournalError.io("open", segment.path, errno) }
-                segmentSize = end.soundBytes
-            } else {
-                try startSegment(firstSequence: nextSequence)
-            }
-        } catch {
-            pthread_cond_destroy(condition)
-            pthread_cond_destroy(space)
-            pthread_mutex_destroy(mutex)
-            condition.deallocate()
-            space.deallocate()
-            mutex.deallocate()
-            throw error
+        staged = RecordBuffer(capacity: options.queueBytes)
+        spare = RecordBuffer(capacity: options.queueBytes)
+        // From here on a throw runs `deinit`, which frees the queue and closes the file.
+        if let segment = end.segment {
+            segmentPath = segment.path
+            fd = open(segment.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard fd >= 0 else { throw JournalError.io("open", segment.path, errno) }
+            segmentSize = end.soundBytes
+        } else {
+            try startSegment(firstSequence: nextSequence)
         }
         let retained = Unmanaged.passRetained(self)
         let rc = pthread_create(
@@ -182,6 +173,9 @@ public final class JournalWriter: @unchecked Sendable {
     }
 
     deinit {
+        if fd >= 0 { Glibc.close(fd) }
+        staged.free()
+        spare.free()
         pthread_cond_destroy(condition)
         pthread_cond_destroy(space)
         pthread_mutex_destroy(mutex)
@@ -235,16 +229,21 @@ public final class JournalWriter: @unchecked Sendable {
             flags |= JournalFormat.Flag.afterDrop
             dropPending = false
         }
-        JournalFormat.append(&staged, UInt32(size))
-        JournalFormat.append(&staged, nextSequence)
-        JournalFormat.append(&staged, UInt64(bitPattern: receiveTime))
-        staged.append(flags)
-        staged.append(0)
-        JournalFormat.append(&staged, UInt16(topic.count))
-        JournalFormat.append(&staged, UInt32(payload.count))
-        staged.append(contentsOf: topic)
-        staged.append(contentsOf: payload)
-        JournalFormat.append(&staged, UInt32(0))  // the checksum, computed on the writer thread
+        staged.reserve(size)
+        let record = staged.base + staged.count
+        record.storeBytes(of: UInt32(size).littleEndian, toByteOffset: 0, as: UInt32.self)
+        record.storeBytes(of: nextSequence.littleEndian, toByteOffset: 4, as: UInt64.self)
+        record.storeBytes(of: receiveTime.littleEndian, toByteOffset: 12, as: Int64.self)
+        record.storeBytes(of: flags, toByteOffset: 20, as: UInt8.self)
+        record.storeBytes(of: 0, toByteOffset: 21, as: UInt8.self)
+        record.storeBytes(of: UInt16(topic.count).littleEndian, toByteOffset: 22, as: UInt16.self)
+        record.storeBytes(of: UInt32(payload.count).littleEndian, toByteOffset: 24, as: UInt32.self)
+        if topic.count > 0 { (record + 28).copyMemory(from: topic.baseAddress!, byteCount: topic.count) }
+        if payload.count > 0 {
+            (record + 28 + topic.count).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
+        }
+        // The checksum (the last 4 bytes) is computed on the writer thread.
+        staged.count += size
         nextSequence &+= 1
         stagedRecords += 1
         pthread_mutex_unlock(mutex)
@@ -293,13 +292,13 @@ public final class JournalWriter: @unchecked Sendable {
             let failedAlready = stopped
             pthread_mutex_unlock(mutex)
             pthread_cond_broadcast(space)
-            if !spare.isEmpty {
+            if spare.count > 0 {
                 if failedAlready {
                     failed.add(UInt64(records), ordering: .relaxed)
                 } else {
                     writeBatch()
                 }
-                spare.removeAll(keepingCapacity: true)
+                spare.count = 0
             }
             if !isStopped { syncIfDue(closing: finishing) }
             if finishing {
@@ -330,7 +329,7 @@ public final class JournalWriter: @unchecked Sendable {
     /// Writes the batch in `spare`: fills in each record's checksum, rolls segments at record
     /// boundaries, one `write` per segment touched.
     private func writeBatch() {
-        spare.withUnsafeMutableBytes { batch in
+        spare.withBytes { batch in
             var chunkStart = 0
             var chunkRecords = 0
             var p = 0
@@ -491,4 +490,36 @@ func wallNanoseconds() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
+}
+
+/// A byte buffer of records on its own heap memory: `append` stores into it with no bounds checks or
+/// Array bookkeeping. Grows only for a record larger than the whole queue (`WhenFull.block`).
+struct RecordBuffer {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Makes room for `n` more bytes (reallocates only when they do not fit).
+    mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: count + n, alignment: 16)
+        bigger.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = bigger
+        capacity = count + n
+    }
+
+    func withBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        body(UnsafeMutableRawBufferPointer(start: base, count: count))
+    }
+
+    /// Frees the memory; call once, when the writer goes.
+    func free() { base.deallocate() }
 }

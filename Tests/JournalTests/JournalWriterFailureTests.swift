@@ -68,6 +68,16 @@ final class StallingDisk: JournalFileOperations, @unchecked Sendable {
         #expect(summary.records == written)
     }
 
+    @Test func aDiskFullBeforeTheFirstHeaderFailsTheOpenCleanly() throws {
+        let dir = TemporaryDirectory()
+        #expect(throws: JournalError.self) {
+            try JournalWriter(directory: dir.path, operations: DiskFillsUp(capacity: 0))
+        }
+        #expect(throws: JournalError.self) {
+            try JournalWriter(directory: dir.path + "/\u{0}bad", operations: DiskFillsUp(capacity: 0))
+        }
+    }
+
     @Test func aFullQueueDropsCountsAndFlagsTheNextRecordWithoutBlocking() throws {
         let dir = TemporaryDirectory()
         let disk = StallingDisk()
