@@ -77,7 +77,7 @@ let package = Package(
             name: "RiskModelsTests", dependencies: ["RiskModels", "OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "RiskEngineTests",
-            dependencies: ["RiskEngine", "ZeroMQ", "MarketEvents", "MarketSimulator", "SeededRandom"],
+            dependencies: ["RiskEngine", "RiskModels", "ZeroMQ", "MarketEvents", "MarketSimulator", "SeededRandom"],
             swiftSettings: strict
         ),
         .testTarget(

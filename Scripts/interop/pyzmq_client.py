@@ -153,6 +153,19 @@ ALERT_KEYS = ["type", "seq", "kind_seq", "ts", "event_ts", "symbol", "kind", "se
               "message", "drivers", "account"]
 
 
+def subscriber(connect, timeout, prefixes):
+    """A SUB socket (and its context) connected to `connect`, subscribed to `prefixes`, receiving with
+    `timeout` seconds' patience and no linger."""
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.RCVTIMEO, int(timeout * 1000))
+    for prefix in prefixes:
+        sub.setsockopt(zmq.SUBSCRIBE, prefix)
+    sub.connect(connect)
+    return ctx, sub
+
+
 def expected_alert(i):
     a = {
         "type": "alert",
@@ -175,12 +188,7 @@ def expected_alert(i):
 
 
 def run_alerts(args):
-    ctx = zmq.Context()
-    sub = ctx.socket(zmq.SUB)
-    sub.setsockopt(zmq.LINGER, 0)
-    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
-    sub.setsockopt(zmq.SUBSCRIBE, b"alert.")
-    sub.connect(args.connect)
+    ctx, sub = subscriber(args.connect, args.timeout, [b"alert."])
     checked = 0
     try:
         for i in range(args.count):
@@ -216,14 +224,8 @@ HEARTBEAT_KEYS = ["type", "seq", "kind_seq", "ts", "events_in", "malformed", "dr
 
 
 def run_watch(args):
-    ctx = zmq.Context()
-    sub = ctx.socket(zmq.SUB)
-    sub.setsockopt(zmq.LINGER, 0)
-    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
     prefixes = [p.encode() for p in args.prefix] or [b""]
-    for prefix in prefixes:
-        sub.setsockopt(zmq.SUBSCRIBE, prefix)
-    sub.connect(args.connect)
+    ctx, sub = subscriber(args.connect, args.timeout, prefixes)
     last_seq = None
     last_kind_seq = {}
     seen = {}
@@ -316,13 +318,7 @@ RISK_KEYS = ["type", "seq", "kind_seq", "ts", "symbol", "price", "volatility", "
 
 
 def run_risk(args):
-    ctx = zmq.Context()
-    sub = ctx.socket(zmq.SUB)
-    sub.setsockopt(zmq.LINGER, 0)
-    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
-    for prefix in (b"hedge.", b"alert.ACME", b"risk.ACME"):
-        sub.setsockopt(zmq.SUBSCRIBE, prefix)
-    sub.connect(args.connect)
+    ctx, sub = subscriber(args.connect, args.timeout, [b"hedge.", b"alert.ACME", b"risk.ACME"])
     seen = set()
 
     def fail(message):
@@ -475,12 +471,7 @@ def decode_outbound(payload):
 
 
 def run_binary(args):
-    ctx = zmq.Context()
-    sub = ctx.socket(zmq.SUB)
-    sub.setsockopt(zmq.LINGER, 0)
-    sub.setsockopt(zmq.RCVTIMEO, int(args.timeout * 1000))
-    sub.setsockopt(zmq.SUBSCRIBE, b"")
-    sub.connect(args.connect)
+    ctx, sub = subscriber(args.connect, args.timeout, [b""])
     last_seq, last_kind_seq, counts, seen = None, {}, {}, set()
 
     def fail(message):

@@ -377,6 +377,42 @@ final class ComputeStage {
         if marketWide.folded != before { counters.alertsFolded.store(marketWide.folded, ordering: .relaxed) }
     }
 
+    /// When each timer of `advance(to:ringDropped:)` next falls due, on the clock it is given (`nil`
+    /// before the first call, which starts them).
+    private var timers: (heartbeat: Int64, snapshot: Int64, stale: Int64)?
+
+    /// Runs the timers due at `now`: the staleness check and late subscribers' snapshot requests (every
+    /// `stale_after_ms / 4`, at most 100 ms), the engine's overload report, risk snapshots (every
+    /// `risk_snapshot_ms`, if not 0) and heartbeats (every `heartbeat_ms`). `now` is the receive clock
+    /// (nanoseconds since the epoch: the wall clock live); a clock that steps back runs nothing until it
+    /// passes the deadlines again. Returns the next deadline, for the caller's wait.
+    /// - Complexity: O(1) when nothing is due; O(symbols) for a staleness check or snapshots.
+    @discardableResult
+    func advance(to now: Int64, ringDropped: UInt64) -> Int64 {
+        let publish = pipeline.publish
+        let heartbeatEvery = publish.heartbeatMilliseconds * 1_000_000
+        let snapshotEvery = publish.riskSnapshotMilliseconds * 1_000_000
+        let staleEvery = min(pipeline.dataQuality.staleAfterMilliseconds * 1_000_000 / 4, 100_000_000)
+        var due = timers ?? (now + heartbeatEvery, snapshotEvery > 0 ? now + snapshotEvery : .max, now + staleEvery)
+        if now >= due.stale {
+            checkStale(now: now)
+            // Late subscribers' snapshot requests, on the same ≤ 100 ms timer: no socket call per batch.
+            serveSnapshots()
+            due.stale = now + staleEvery
+        }
+        if now >= due.snapshot {
+            publishSnapshots()
+            due.snapshot = now + snapshotEvery
+        }
+        noteRingDrops(ringDropped, now: now)
+        if now >= due.heartbeat {
+            publishHeartbeat(dropped: ringDropped, now: now)
+            due.heartbeat = now + heartbeatEvery
+        }
+        timers = due
+        return min(due.heartbeat, due.snapshot, due.stale)
+    }
+
     /// Answers late subscribers' snapshot requests, if the service is on.
     func serveSnapshots() {
         snapshotService?.serve(openState, lastSeq: publisher.seq)

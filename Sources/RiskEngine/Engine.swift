@@ -51,6 +51,7 @@ public final class Engine: @unchecked Sendable {
     public let journal: JournalWriter?
 
     private let ring: SPSCRing<InboundEvent>
+    private let publishSocket: Socket?
     private let ingest: IngestStage
     private let feedWatch: FeedWatch
     private let compute: ComputeStage
@@ -139,7 +140,8 @@ public final class Engine: @unchecked Sendable {
         ingest.journal = journal
         compute = ComputeStage(
             pipeline: pipeline, counters: counters, lexicon: lexicon,
-            publisher: Publisher(socket: pub, encoding: pipeline.publish.encoding, counters: counters))
+            publisher: Publisher(sink: pub, encoding: pipeline.publish.encoding, counters: counters))
+        publishSocket = pub
         compute.snapshotService = snapshots
     }
 
@@ -179,17 +181,11 @@ public final class Engine: @unchecked Sendable {
         threads.removeAll()
     }
 
+    /// The compute thread: drains the ring into the stage and advances its timers on the wall clock (the
+    /// receive clock live; a replay drives the same stage with recorded times).
     private func runCompute() {
-        let publish = pipeline.publish
-        let heartbeatEvery = publish.heartbeatMilliseconds * 1_000_000
-        let snapshotEvery = publish.riskSnapshotMilliseconds * 1_000_000
-        let staleEvery = min(pipeline.dataQuality.staleAfterMilliseconds * 1_000_000 / 4, 100_000_000)
         var batch: [InboundEvent] = []
         batch.reserveCapacity(1024)
-        let start = EngineClock.monotonicNanoseconds()
-        var nextHeartbeat = start + heartbeatEvery
-        var nextSnapshot = snapshotEvery > 0 ? start + snapshotEvery : Int64.max
-        var nextStale = start + staleEvery
         var processed: UInt64 = 0
         while true {
             let finished = ingestFinished.load(ordering: .acquiring)
@@ -201,30 +197,15 @@ public final class Engine: @unchecked Sendable {
                 processed &+= UInt64(n)
                 counters.processed.store(processed, ordering: .relaxed)
             }
-            let now = EngineClock.monotonicNanoseconds()
-            if now >= nextStale {
-                compute.checkStale(now: EngineClock.wallNanoseconds())
-                // Late subscribers' snapshot requests, on the same ≤ 100 ms timer: no socket call per batch.
-                compute.serveSnapshots()
-                nextStale = now + staleEvery
-            }
-            if now >= nextSnapshot {
-                compute.publishSnapshots()
-                nextSnapshot = now + snapshotEvery
-            }
-            compute.noteRingDrops(ring.dropped, now: now)
-            if now >= nextHeartbeat {
-                compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
-                nextHeartbeat = now + heartbeatEvery
-            }
+            let now = EngineClock.wallNanoseconds()
+            let nextTimer = compute.advance(to: now, ringDropped: ring.dropped)
             if n == 0 {
                 if finished { break }  // ingest is done and the ring is empty: everything was processed
-                let nextTimer = min(nextHeartbeat, nextSnapshot, nextStale)
                 _ = ring.waitForElements(timeout: .nanoseconds(max(nextTimer - now, 0)))
             }
         }
         compute.publishHeartbeat(dropped: ring.dropped, now: EngineClock.wallNanoseconds())
-        compute.publisher.socket?.close()
+        publishSocket?.close()
         compute.snapshotService?.close()
     }
 }

@@ -11,7 +11,7 @@ import ZeroMQ
 /// refusal is counted in `EngineCounters.publishRefused`. Cost per message: one JSON (or binary) encode
 /// into a reused buffer and one `zmq_send` pair, no allocation.
 final class Publisher {
-    let socket: Socket?
+    let sink: (any OutboundSink)?
     let encoding: Pipeline.Encoding
     let counters: EngineCounters
     /// The last `seq` used; the first message carries 1.
@@ -21,8 +21,10 @@ final class Publisher {
     private var topic: [UInt8] = []
     private var payload: [UInt8] = []
 
-    init(socket: Socket?, encoding: Pipeline.Encoding, counters: EngineCounters) {
-        self.socket = socket
+    /// `sink` is where encoded messages go: the PUB socket live, memory or a file in replay and tests,
+    /// nowhere when `nil` (the message is still stamped and returned).
+    init(sink: (any OutboundSink)?, encoding: Pipeline.Encoding, counters: EngineCounters) {
+        self.sink = sink
         self.encoding = encoding
         self.counters = counters
         topic.reserveCapacity(128)
@@ -52,10 +54,8 @@ final class Publisher {
         case .json: WireCodec.encodeJSON(message, into: &payload)
         case .binary: WireCodec.encodeBinary(message, into: &payload)
         }
-        guard let socket else { return message }
-        let sent = topic.withUnsafeBytes { t in
-            payload.withUnsafeBytes { p in (try? socket.send(topic: t, payload: p, dontWait: true)) ?? false }
-        }
+        guard let sink else { return message }
+        let sent = topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in sink.deliver(topic: t, payload: p) } }
         if sent {
             counters.published.wrappingAdd(1, ordering: .relaxed)
         } else {
@@ -75,5 +75,30 @@ extension WireEvent {
         case .heartbeat(var b): b.seq = seq; b.kindSeq = kindSeq; b.ts = ts; self = .heartbeat(b)
         case .tick, .news, .position: break
         }
+    }
+}
+
+/// Where the publisher's encoded `[topic, payload]` messages go. Called on the compute thread only.
+protocol OutboundSink: AnyObject {
+    /// Delivers one message without waiting; `false` when it was refused (counted in
+    /// `EngineCounters.publishRefused`). The buffers are valid only during the call.
+    func deliver(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Bool
+}
+
+/// The live sink: the PUB socket, every send with `ZMQ_DONTWAIT`.
+extension Socket: OutboundSink {
+    func deliver(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Bool {
+        (try? send(topic: topic, payload: payload, dontWait: true)) ?? false
+    }
+}
+
+/// A sink that keeps every message in memory, in order: for tests and replays that drive the compute
+/// stage directly, with no socket. Grows with what is published; callers bound their streams.
+final class MemorySink: OutboundSink {
+    private(set) var messages: [(topic: [UInt8], payload: [UInt8])] = []
+
+    func deliver(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Bool {
+        messages.append((Array(topic), Array(payload)))
+        return true
     }
 }

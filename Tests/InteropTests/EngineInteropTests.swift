@@ -61,6 +61,23 @@ import Testing
         #expect(log.contains("last_malformed="), "\(log)")
     }
 
+    /// The desk's pipeline: an index IDX as reference, one SGD model, DESK1 with a VaR limit that its
+    /// position crosses, fast snapshots and heartbeats; published in `encoding`.
+    static func deskPipeline(encoding: String) -> String {
+        """
+        publish: {encoding: \(encoding), heartbeat_ms: 100, risk_snapshot_ms: 100}
+        data_quality: {jump_sigmas: 1000}
+        learning:
+          reference_symbol: IDX
+          horizon_events: 10
+          models: [{name: sgd, kind: sgd}]
+        hedging:
+          accounts: {DESK1: {var: 100}}
+          beta_lambda: 0.999
+
+        """
+    }
+
     /// A pyzmq desk (index and stock ticks, unscored news, a position) into `riskstream run`, and a pyzmq
     /// subscriber that waits for the hedge, the news shock and a scored risk snapshot, checking their keys
     /// in contract order and their values.
@@ -71,18 +88,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let pipeline = folder.appendingPathComponent("pipeline.yaml")
-        try """
-            publish: {heartbeat_ms: 100, risk_snapshot_ms: 100}
-            data_quality: {jump_sigmas: 1000}
-            learning:
-              reference_symbol: IDX
-              horizon_events: 10
-              models: [{name: sgd, kind: sgd}]
-            hedging:
-              accounts: {DESK1: {var: 100}}
-              beta_lambda: 0.999
-
-            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        try Self.deskPipeline(encoding: "json").write(to: pipeline, atomically: true, encoding: .utf8)
         let publish = "ipc://\(folder.path)/engine.sock"
         // The subscriber first (it reconnects until the engine binds); the desk waits a second after the
         // engine subscribes before it publishes, so the subscriber is attached by then.
@@ -115,18 +121,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let pipeline = folder.appendingPathComponent("pipeline.yaml")
-        try """
-            publish: {encoding: binary, heartbeat_ms: 100, risk_snapshot_ms: 100}
-            data_quality: {jump_sigmas: 1000}
-            learning:
-              reference_symbol: IDX
-              horizon_events: 10
-              models: [{name: sgd, kind: sgd}]
-            hedging:
-              accounts: {DESK1: {var: 100}}
-              beta_lambda: 0.999
-
-            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        try Self.deskPipeline(encoding: "binary").write(to: pipeline, atomically: true, encoding: .utf8)
         let publish = "ipc://\(folder.path)/engine.sock"
         // Ticks of two symbols, one news item and one position.
         let events = 2 * count + 2
