@@ -223,7 +223,9 @@ func engineThroughput(
     return ThroughputSample(
         eventsPerSecond: Double(count - warmUp) / (Double(elapsed) / 1e9),
         busiestThreadNanoseconds: busiest.map { Double($0) / Double(count - warmUp) },
-        alertsOut: engine.counters.alertsOut.load(ordering: .relaxed), dropped: engine.dropped)
+        alertsOut: engine.counters.alertsOut.load(ordering: .relaxed),
+        // With the journal, frames its queue refused count as dropped too (the line after the table).
+        dropped: engine.dropped + (writer.map { $0.dropped.load(ordering: .relaxed) + $0.failed.load(ordering: .relaxed) } ?? 0))
 }
 
 /// Messages/s through bare libzmq PUB→SUB with the same frames: from the first send until a receiving
