@@ -25,7 +25,8 @@ public struct JournalEnd: Sendable {
         switch JournalFormat.readHeader(UnsafeRawBufferPointer(loaded.bytes)) {
         case .failure(.short):
             let torn = JournalError(
-                .tornTail, "the file ends \(loaded.count) bytes into the \(JournalFormat.headerSize)-byte segment header",
+                .tornTail,
+                "the file ends \(loaded.count) bytes into the \(JournalFormat.headerSize)-byte segment header",
                 file: last.path, offset: 0)
             return JournalEnd(segment: last, soundBytes: 0, nextSequence: last.firstSequence, tornTail: torn)
         case .failure(.invalid(let why)):
@@ -50,7 +51,8 @@ public struct JournalEnd: Sendable {
                 case .record(let view, let size):
                     guard view.sequence == next else {
                         throw JournalError(
-                            .sequenceBreak, "sequence \(view.sequence), expected \(next)", file: last.path, offset: offset)
+                            .sequenceBreak, "sequence \(view.sequence), expected \(next)", file: last.path,
+                            offset: offset)
                     }
                     next &+= 1
                     offset += size

@@ -79,7 +79,8 @@ public enum JournalFormat {
             return .failure(.invalid("unexpected header size"))
         }
         return .success(
-            Header(firstSequence: load(bytes, 16, UInt64.self), created: Int64(bitPattern: load(bytes, 24, UInt64.self))))
+            Header(
+                firstSequence: load(bytes, 16, UInt64.self), created: Int64(bitPattern: load(bytes, 24, UInt64.self))))
     }
 
     enum HeaderProblem: Error {

@@ -96,12 +96,15 @@ public struct JournalReader {
         switch JournalFormat.readHeader(UnsafeRawBufferPointer(loaded.bytes)) {
         case .failure(.short) where isLast:
             tornTail = JournalError(
-                .tornTail, "the file ends \(loaded.count) bytes into the \(JournalFormat.headerSize)-byte segment header",
+                .tornTail,
+                "the file ends \(loaded.count) bytes into the \(JournalFormat.headerSize)-byte segment header",
                 file: s.path, offset: 0)
             finished = true
             return
         case .failure(.short):
-            try damage(JournalError(.corruptRecord, "segment header cut short, and later segments exist", file: s.path, offset: 0))
+            try damage(
+                JournalError(
+                    .corruptRecord, "segment header cut short, and later segments exist", file: s.path, offset: 0))
             return
         case .failure(.invalid(let why)):
             try damage(JournalError(.corruptRecord, why, file: s.path, offset: 0))
@@ -156,7 +159,8 @@ public struct JournalReader {
                     finished = true
                     return nil
                 }
-                try damage(JournalError(.corruptRecord, why + ", and later segments exist", file: loaded.path, offset: offset))
+                try damage(
+                    JournalError(.corruptRecord, why + ", and later segments exist", file: loaded.path, offset: offset))
                 guard try advance() else { return nil }
             case .corrupt(let why):
                 try damage(JournalError(.corruptRecord, why, file: loaded.path, offset: offset))

@@ -1,7 +1,8 @@
+public import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Synchronization
 
 /// Appends records to a journal directory from one producer thread (the engine's ingest thread),
 /// through a bounded queue, to a writer thread of its own that does every `write` and `fdatasync`.
@@ -119,8 +120,12 @@ public final class JournalWriter: @unchecked Sendable {
         guard options.segmentBytes >= 4096, options.queueBytes >= 4096 else {
             throw JournalError(.invalidArgument, "segment and queue sizes must be at least 4096 bytes")
         }
-        if case .everyRecords(let n) = options.fsync, n < 1 { throw JournalError(.invalidArgument, "records:N needs N >= 1") }
-        if case .everyMilliseconds(let n) = options.fsync, n < 1 { throw JournalError(.invalidArgument, "ms:N needs N >= 1") }
+        if case .everyRecords(let n) = options.fsync, n < 1 {
+            throw JournalError(.invalidArgument, "records:N needs N >= 1")
+        }
+        if case .everyMilliseconds(let n) = options.fsync, n < 1 {
+            throw JournalError(.invalidArgument, "ms:N needs N >= 1")
+        }
         self.directory = directory
         self.options = options
         self.operations = operations
@@ -336,7 +341,9 @@ public final class JournalWriter: @unchecked Sendable {
             while p < batch.count {
                 let size = Int(JournalFormat.load(UnsafeRawBufferPointer(batch), p, UInt32.self))
                 let pending = p - chunkStart
-                if segmentSize + pending + size > options.segmentBytes && segmentSize + pending > JournalFormat.headerSize {
+                if segmentSize + pending + size > options.segmentBytes
+                    && segmentSize + pending > JournalFormat.headerSize
+                {
                     guard writeChunk(batch, chunkStart..<p, records: chunkRecords) else {
                         failRest(batch, from: p)
                         return

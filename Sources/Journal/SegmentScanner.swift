@@ -70,7 +70,8 @@ extension LoadedSegment {
         if remaining == 0 { return .end }
         let raw = UnsafeRawBufferPointer(bytes)
         if remaining < JournalFormat.recordHeaderSize {
-            return .torn("the file ends \(remaining) bytes into a record's \(JournalFormat.recordHeaderSize)-byte header")
+            return .torn(
+                "the file ends \(remaining) bytes into a record's \(JournalFormat.recordHeaderSize)-byte header")
         }
         let size = Int(JournalFormat.load(raw, offset, UInt32.self))
         let topicCount = Int(JournalFormat.load(raw, offset + 22, UInt16.self))

@@ -33,8 +33,9 @@ func runJournalBench(_ arguments: [String]) -> Int32 {
         }
     }
     print("journal writer: \(grouped(Double(records))) records of 100 bytes per policy; machine: \(machineNote())")
-    print(pad("fsync policy", 16) + padLeft("append ns", 12) + padLeft("written ns/rec", 16) + padLeft("MB/s", 10)
-        + padLeft("fdatasyncs", 12) + padLeft("dropped", 9))
+    print(
+        pad("fsync policy", 16) + padLeft("append ns", 12) + padLeft("written ns/rec", 16) + padLeft("MB/s", 10)
+            + padLeft("fdatasyncs", 12) + padLeft("dropped", 9))
     let topic = Array("tick.AAPL".utf8)
     var payload = [UInt8](repeating: 0, count: 59)
     for policy in [FsyncPolicy.os, .everyMilliseconds(100), .everyRecords(10_000), .always] {
@@ -44,7 +45,8 @@ func runJournalBench(_ arguments: [String]) -> Int32 {
         for queueBytes in [records * 100 + (1 << 20), 16 << 20] {
             let w: JournalWriter
             do {
-                w = try JournalWriter(directory: dir, options: .init(fsync: policy, queueBytes: queueBytes, whenFull: .block))
+                w = try JournalWriter(
+                    directory: dir, options: .init(fsync: policy, queueBytes: queueBytes, whenFull: .block))
             } catch {
                 printError("riskstream-bench: \(error)")
                 return 70

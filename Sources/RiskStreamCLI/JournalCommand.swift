@@ -33,7 +33,8 @@ func readJournalSummary(_ directory: String, visit: (JournalRecordView) -> Void 
 
 /// The lines that say what is wrong with a journal: each torn tail or damage with its file and offset.
 func problemLines(_ summary: JournalSummary) -> [String] {
-    summary.damage.map { "damage: \($0.description)" } + (summary.tornTail.map { ["torn tail: \($0.description)"] } ?? [])
+    summary.damage.map { "damage: \($0.description)" }
+        + (summary.tornTail.map { ["torn tail: \($0.description)"] } ?? [])
 }
 
 struct JournalInspectCommand: ParsableCommand {
@@ -81,7 +82,9 @@ enum JournalReport {
     static func lines(_ s: JournalSummary, byKind: [String: [String: Int]], keys: Int) -> [String] {
         var lines: [String] = []
         let bytes = s.segments.reduce(0) { $0 + $1.segment.bytes }
-        lines.append("journal \(s.directory): \(s.segments.count) segment\(s.segments.count == 1 ? "" : "s"), \(grouped(bytes)) bytes")
+        lines.append(
+            "journal \(s.directory): \(s.segments.count) segment\(s.segments.count == 1 ? "" : "s"), \(grouped(bytes)) bytes"
+        )
         lines.append("segment                   bytes         records     sequence                  receive time")
         for seg in s.segments {
             let sequence = seg.firstSequence.map { "\($0)–\(seg.lastSequence!)" } ?? "-"
@@ -90,8 +93,11 @@ enum JournalReport {
                 pad(seg.segment.name, 26) + pad(grouped(seg.segment.bytes), 14) + pad(grouped(seg.records), 12)
                     + pad(sequence, 26) + time)
         }
-        var total = "records: \(grouped(s.records)) (\(grouped(s.rejected)) rejected, \(grouped(s.afterDrop)) after drops)"
-        if let first = s.segments.compactMap(\.firstSequence).first, let last = s.segments.compactMap(\.lastSequence).last {
+        var total =
+            "records: \(grouped(s.records)) (\(grouped(s.rejected)) rejected, \(grouped(s.afterDrop)) after drops)"
+        if let first = s.segments.compactMap(\.firstSequence).first,
+            let last = s.segments.compactMap(\.lastSequence).last
+        {
             total += ", sequence \(first)–\(last)"
         }
         lines.append(total)
@@ -105,7 +111,9 @@ enum JournalReport {
             let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             var line = "\(kind): \(grouped(total)) records, \(counts.count) key\(counts.count == 1 ? "" : "s")"
             if keys > 0 && !(counts.count == 1 && counts.keys.first == "") {
-                line += ": " + top.prefix(keys).map { "\($0.key.isEmpty ? "(none)" : $0.key) \(grouped($0.value))" }
+                line +=
+                    ": "
+                    + top.prefix(keys).map { "\($0.key.isEmpty ? "(none)" : $0.key) \(grouped($0.value))" }
                     .joined(separator: ", ")
                 if top.count > keys { line += ", … \(top.count - keys) more" }
             }
@@ -113,7 +121,8 @@ enum JournalReport {
         }
         let problems = problemLines(s)
         lines.append(
-            problems.isEmpty ? "sound: every checksum and sequence number checks" : "NOT SOUND: \(problems.count) problem(s)")
+            problems.isEmpty
+                ? "sound: every checksum and sequence number checks" : "NOT SOUND: \(problems.count) problem(s)")
         lines.append(contentsOf: problems)
         return lines
     }
@@ -228,8 +237,9 @@ struct JournalRepairCommand: ParsableCommand {
                 throw failure(error.description, ExitStatus.software)
             }
             let last = before.segments.compactMap(\.lastSequence).last.map { "sequence \($0)" } ?? "no record"
-            print("repaired: cut \(grouped(removed)) byte(s) of a torn tail off \(torn.file ?? "") at byte "
-                + "\(torn.offset ?? 0) (\(torn.message)); the journal now ends at \(last)")
+            print(
+                "repaired: cut \(grouped(removed)) byte(s) of a torn tail off \(torn.file ?? "") at byte "
+                    + "\(torn.offset ?? 0) (\(torn.message)); the journal now ends at \(last)")
         } else {
             print("no torn tail: nothing to cut")
         }

@@ -37,7 +37,9 @@ struct JournalImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The symbol column (default: the one named symbol or ticker).", valueName: "column"))
     var symbolColumn: String?
 
-    @Option(help: ArgumentHelp("The symbol of every row (a file without a symbol column), or the one symbol read.", valueName: "symbol"))
+    @Option(
+        help: ArgumentHelp(
+            "The symbol of every row (a file without a symbol column), or the one symbol read.", valueName: "symbol"))
     var symbol: String?
 
     @Option(help: ArgumentHelp("The trade price column (default: price, if there is one).", valueName: "column"))
@@ -59,7 +61,9 @@ struct JournalImportCommand: ParsableCommand {
     var encoding: String = "binary"
 
     func validate() throws {
-        guard encoding == "binary" || encoding == "json" else { throw ValidationError("--encoding must be binary or json") }
+        guard encoding == "binary" || encoding == "json" else {
+            throw ValidationError("--encoding must be binary or json")
+        }
         guard (bidColumn == nil) == (askColumn == nil) else {
             throw ValidationError("--bid-column and --ask-column go together")
         }
@@ -68,7 +72,9 @@ struct JournalImportCommand: ParsableCommand {
     func run() throws {
         let existing = (try? JournalDirectory.segments(out)) ?? []
         guard existing.isEmpty else {
-            throw failure("\(out) already holds a journal (\(existing.count) segment(s)): import into a new directory", ExitStatus.usage)
+            throw failure(
+                "\(out) already holds a journal (\(existing.count) segment(s)): import into a new directory",
+                ExitStatus.usage)
         }
         let writer: JournalWriter
         do {
@@ -137,7 +143,9 @@ struct TickImporter {
         }
     }
 
-    private mutating func read(_ records: inout CSVRecordReader, _ emit: ([UInt8], [UInt8], Int64) -> Void)
+    private mutating func read(
+        _ records: inout CSVRecordReader, _ emit: ([UInt8], [UInt8], Int64) -> Void
+    )
         throws(CSVError)
     {
         var fields: [CSVField] = []
@@ -219,20 +227,25 @@ struct TickImporter {
             try index(command.symbolColumn, "symbol")
             ?? names.firstIndex { CSVColumns.symbolNames.contains($0.lowercased()) }
         if layout.symbol == nil && command.symbol == nil {
-            throw records.error("no symbol column (none is named symbol or ticker): name it with --symbol-column, "
-                + "or give the file's symbol with --symbol")
+            throw records.error(
+                "no symbol column (none is named symbol or ticker): name it with --symbol-column, "
+                    + "or give the file's symbol with --symbol")
         }
         layout.price = try index(command.priceColumn, "price") ?? names.firstIndex { $0.lowercased() == "price" }
         layout.bid = try index(command.bidColumn, "bid")
         layout.ask = try index(command.askColumn, "ask")
         layout.size = try index(command.sizeColumn, "size") ?? names.firstIndex { $0.lowercased() == "size" }
         guard layout.price != nil || layout.bid != nil else {
-            throw records.error("no price column (none is named price): name it with --price-column, or give "
-                + "--bid-column and --ask-column")
+            throw records.error(
+                "no price column (none is named price): name it with --price-column, or give "
+                    + "--bid-column and --ask-column")
         }
-        guard let time = try index(command.timeColumn, "time") ?? names.firstIndex(where: {
-            CSVColumns.timeNames.contains($0.lowercased())
-        }) else {
+        guard
+            let time = try index(command.timeColumn, "time")
+                ?? names.firstIndex(where: {
+                    CSVColumns.timeNames.contains($0.lowercased())
+                })
+        else {
             throw records.error("no time column (none is named like a time): name it with --time-column")
         }
         layout.time = time

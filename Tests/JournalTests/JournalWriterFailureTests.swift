@@ -45,7 +45,8 @@ final class StallingDisk: JournalFileOperations, @unchecked Sendable {
     func aFullDiskStopsTheWriterCountsEverythingAndLeavesASoundJournal(_ policy: FsyncPolicy) throws {
         let dir = TemporaryDirectory()
         let writer = try JournalWriter(
-            directory: dir.path, options: .init(segmentBytes: 4096, fsync: policy), operations: DiskFillsUp(capacity: 10_000))
+            directory: dir.path, options: .init(segmentBytes: 4096, fsync: policy),
+            operations: DiskFillsUp(capacity: 10_000))
         var accepted = 0
         for i in 0..<2000 {
             let f = frame(i)

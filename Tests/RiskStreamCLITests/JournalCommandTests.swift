@@ -96,7 +96,8 @@ import Testing
     @Test func verifyNamesATornTailRepairCutsIt() throws {
         let folder = Folder()
         let dir = folder.path + "/j"
-        #expect(try CLI.run(["journal", "import", "--csv", folder.write("t.csv", Self.trades), "--out", dir]).status == 0)
+        #expect(
+            try CLI.run(["journal", "import", "--csv", folder.write("t.csv", Self.trades), "--out", dir]).status == 0)
         let segment = dir + "/" + JournalFormat.segmentName(firstSequence: 1)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
         let lastRecord = try Self.ticks(dir).count
@@ -119,7 +120,8 @@ import Testing
     @Test func aCorruptRecordIsReportedNeverRemoved() throws {
         let folder = Folder()
         let dir = folder.path + "/j"
-        #expect(try CLI.run(["journal", "import", "--csv", folder.write("t.csv", Self.trades), "--out", dir]).status == 0)
+        #expect(
+            try CLI.run(["journal", "import", "--csv", folder.write("t.csv", Self.trades), "--out", dir]).status == 0)
         let segment = dir + "/" + JournalFormat.segmentName(firstSequence: 1)
         var reader = try JournalReader(directory: dir)
         _ = try reader.next()

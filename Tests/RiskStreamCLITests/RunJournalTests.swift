@@ -54,7 +54,9 @@ import ZeroMQ
         #expect(records.map(\.sequence) == Array(1...UInt64(records.count)))
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         #expect(records.allSatisfy { abs($0.receiveTime - now) < 600_000_000_000 }, "receive times are the wall clock")
-        #expect(output.stderr.contains("journal_written=\(records.count) journal_dropped=0 journal_failed=0 journal_errors=0"))
+        #expect(
+            output.stderr.contains(
+                "journal_written=\(records.count) journal_dropped=0 journal_failed=0 journal_errors=0"))
 
         // A second run continues the sequence after the last record.
         let again = try Self.record(dir, [Self.tick(2000)])
