@@ -4,9 +4,10 @@
 /// what `write` has handed to the kernel survives the process. The policy bounds what a power cut or a
 /// kernel crash loses on top of that queue:
 /// - `always`: nothing written (each batch the writer takes from its queue is synced before the next).
-/// - `everyRecords(n)`: at most the last n − 1 written records.
+/// - `everyRecords(n)`: at most the last n − 1 written records, plus those written while a sync runs
+///   (it runs on a thread of its own: `JournalSyncer`).
 /// - `everyMilliseconds(n)`: at most the records written in the last n ms (a timer syncs even when
-///   the feed goes quiet).
+///   the feed goes quiet), plus those written while a sync runs (on its own thread, as above).
 /// - `os`: whatever the kernel has not written back yet (Linux: up to `vm.dirty_expire_centisecs`,
 ///   30 s by default, or more under memory pressure).
 /// Every policy also syncs a segment before rolling to the next one (so only the last segment can have

@@ -107,6 +107,8 @@ public final class JournalWriter: @unchecked Sendable {
     private var segmentPath = ""
     private var segmentSize = 0
     private var unsyncedRecords = 0
+    /// Syncs for `records:N` and `ms:N` off the writer thread (nil for `always` and `os`).
+    private var syncer: JournalSyncer?
     private var lastSyncTime = monotonicNanoseconds()
     private var thread = pthread_t()
     private var joined = false
@@ -165,6 +167,15 @@ public final class JournalWriter: @unchecked Sendable {
             segmentSize = end.soundBytes
         } else {
             try startSegment(firstSequence: nextSequence)
+        }
+        switch options.fsync {
+        case .everyRecords, .everyMilliseconds:
+            // The closure holds the writer weakly: the writer owns the syncer and closes it before it goes.
+            syncer = JournalSyncer(operations: operations) { [weak self] sequence, code, path in
+                self?.synced(through: sequence, code: code, path: path)
+            }
+        case .always, .os:
+            break
         }
         let retained = Unmanaged.passRetained(self)
         let rc = pthread_create(
@@ -313,6 +324,7 @@ public final class JournalWriter: @unchecked Sendable {
                 if empty { break }
             }
         }
+        syncer?.close()
         if fd >= 0 {
             Glibc.close(fd)
             fd = -1
@@ -417,16 +429,50 @@ public final class JournalWriter: @unchecked Sendable {
         }
     }
 
+    /// Syncs when the policy says so: `always` here and now; `records:N` and `ms:N` through the syncer
+    /// thread. At close every policy but `os` makes a last sync here, after draining the syncer (a
+    /// request it had not started would otherwise be lost).
     private func syncIfDue(closing: Bool) {
+        if closing {
+            guard options.fsync != .os,
+                unsyncedRecords > 0 || lastSynced.load(ordering: .relaxed) < lastWritten.load(ordering: .relaxed)
+            else { return }
+            syncer?.drain()
+            _ = sync()
+            return
+        }
         guard unsyncedRecords > 0 else { return }
         let due: Bool
         switch options.fsync {
         case .always: due = true
-        case .everyRecords(let n): due = unsyncedRecords >= n || closing
-        case .everyMilliseconds(let ms): due = monotonicNanoseconds() - lastSyncTime >= Int64(ms) * 1_000_000 || closing
+        case .everyRecords(let n): due = unsyncedRecords >= n
+        case .everyMilliseconds(let ms): due = monotonicNanoseconds() - lastSyncTime >= Int64(ms) * 1_000_000
         case .os: due = false
         }
-        if due { _ = sync() }
+        guard due else { return }
+        if let syncer {
+            syncer.request(fd: fd, through: lastWritten.load(ordering: .relaxed), path: segmentPath)
+            unsyncedRecords = 0
+            lastSyncTime = monotonicNanoseconds()
+        } else {
+            _ = sync()
+        }
+    }
+
+    /// The syncer thread's report: `sequence` is durable, or the sync of `path` failed with `code`.
+    private func synced(through sequence: UInt64, code: Int32, path: String) {
+        syncs.add(1, ordering: .relaxed)
+        guard code == 0 else {
+            stop(JournalError.io("fdatasync", path, code))
+            return
+        }
+        var current = lastSynced.load(ordering: .relaxed)
+        while current < sequence {
+            let (exchanged, original) = lastSynced.compareExchange(
+                expected: current, desired: sequence, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
     }
 
     @discardableResult
@@ -445,6 +491,7 @@ public final class JournalWriter: @unchecked Sendable {
 
     /// Syncs and closes the current segment, then starts the next.
     private func roll(to sequence: UInt64) throws(JournalError) {
+        syncer?.drain()  // no sync of this descriptor may be running when it is closed
         guard sync() else { throw lastError ?? JournalError.io("fdatasync", segmentPath, EIO) }
         Glibc.close(fd)
         fd = -1

@@ -112,3 +112,71 @@ final class StallingDisk: JournalFileOperations, @unchecked Sendable {
         #expect(flagged.first?.sequence == UInt64(accepted + 1))
     }
 }
+
+/// Real writes; syncs that hang until released, or that fail.
+final class SlowSyncDisk: JournalFileOperations, @unchecked Sendable {
+    // @unchecked: the flags are atomic.
+    let released = Atomic<Bool>(false)
+    let syncing = Atomic<Bool>(false)
+    let failure: Int32
+
+    init(failure: Int32 = 0) { self.failure = failure }
+
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> (written: Int, errno: Int32) {
+        let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
+        return (n, n < 0 ? errno : 0)
+    }
+
+    func sync(_ fd: Int32) -> Int32 {
+        if failure != 0 { return failure }
+        syncing.store(true, ordering: .relaxed)
+        while !released.load(ordering: .relaxed) { usleep(1000) }
+        return fdatasync(fd) == 0 ? 0 : errno
+    }
+}
+
+@Suite struct JournalSyncerTests {
+    /// `ms:N` and `records:N` sync on a thread of their own: a sync that hangs does not stop writing.
+    @Test(arguments: [FsyncPolicy.everyMilliseconds(1), .everyRecords(1)])
+    func aHangingSyncNeverStopsTheWriter(_ policy: FsyncPolicy) throws {
+        let dir = TemporaryDirectory()
+        let disk = SlowSyncDisk()
+        let writer = try JournalWriter(
+            directory: dir.path, options: .init(fsync: policy, queueBytes: 4096), operations: disk)
+        let f = frame(0)
+        #expect(writer.append(topic: f.topic, payload: f.payload, receiveTime: 0))
+        while !disk.syncing.load(ordering: .relaxed) { usleep(100) }
+        for k in 1...60 {
+            #expect(writer.append(topic: f.topic, payload: f.payload, receiveTime: Int64(k)))
+            let deadline = Date().addingTimeInterval(10)
+            while writer.written.load(ordering: .relaxed) < UInt64(k + 1) && Date() < deadline { usleep(100) }
+        }
+        #expect(writer.written.load(ordering: .relaxed) == 61, "written while the first sync hangs")
+        #expect(writer.lastSynced.load(ordering: .relaxed) == 0)
+        #expect(writer.dropped.load(ordering: .relaxed) == 0)
+        disk.released.store(true, ordering: .relaxed)
+        writer.close()
+        #expect(writer.lastSynced.load(ordering: .relaxed) == 61)
+        #expect(writer.lastError == nil)
+        #expect(try JournalSummary.read(dir.path).records == 61)
+    }
+
+    @Test func aFailedBackgroundSyncStopsTheWriter() throws {
+        let dir = TemporaryDirectory()
+        let writer = try JournalWriter(
+            directory: dir.path, options: .init(fsync: .everyRecords(1)), operations: SlowSyncDisk(failure: EIO))
+        let f = frame(0)
+        let deadline = Date().addingTimeInterval(10)
+        var appended = 0
+        while writer.lastError == nil && Date() < deadline {
+            if writer.append(topic: f.topic, payload: f.payload, receiveTime: 0) { appended += 1 }
+            usleep(1000)
+        }
+        #expect(writer.lastError?.errno == EIO)
+        #expect(writer.lastError?.file?.hasSuffix(".rsj") == true)
+        #expect(!writer.append(topic: f.topic, payload: f.payload, receiveTime: 0))
+        writer.close()
+        #expect(writer.errors.load(ordering: .relaxed) >= 1)
+        #expect(writer.failed.load(ordering: .relaxed) >= 1)
+    }
+}
