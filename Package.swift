@@ -6,6 +6,7 @@
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
+//   CSVReading ──────────────────────────────────▶ RiskStreamCLI (`evaluate`, `backtest`)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -51,10 +52,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Reading CSV tables (and whole files) for the CLI's file commands. No I/O beyond reading the file.
+        .target(name: "CSVReading", swiftSettings: strict),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels", "OnlineLearning",
+                "CSVReading", "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels",
+                "OnlineLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

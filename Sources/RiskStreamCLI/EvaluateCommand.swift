@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 import OnlineLearning
 
 #if canImport(Glibc)

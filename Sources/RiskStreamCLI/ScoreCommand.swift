@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
