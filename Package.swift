@@ -7,6 +7,7 @@
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
 //   CSVReading ──────────────────────────────────▶ RiskStreamCLI (`evaluate`, `backtest`)
+//   MarketEvents, CSVReading, RiskEngine ─▶ FuzzChecks ─▶ the fuzz targets (Scripts/fuzz.sh), FuzzChecksTests
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -54,6 +55,9 @@ let package = Package(
         ),
         // Reading CSV tables (and whole files) for the CLI's file commands. No I/O beyond reading the file.
         .target(name: "CSVReading", swiftSettings: strict),
+        // What each fuzz target checks, as plain functions over bytes: replayed on the seed corpus by
+        // FuzzChecksTests in every build, run under libFuzzer by the fuzz targets below.
+        .target(name: "FuzzChecks", dependencies: ["MarketEvents", "CSVReading", "RiskEngine"], swiftSettings: strict),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
@@ -84,6 +88,7 @@ let package = Package(
             dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels"],
             swiftSettings: strict
         ),
+        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "InteropTests",
             dependencies: ["ZeroMQ", "MarketEvents"],
@@ -91,3 +96,15 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets, declared only when RISKSTREAM_FUZZ is set (Scripts/fuzz.sh sets it and builds them with
+// `-sanitize=fuzzer,address` in .build-fuzz). Each is one `LLVMFuzzerTestOneInput` over a FuzzChecks
+// function and has no `main`: libFuzzer's runtime supplies it, so a normal build could not link them.
+// The normal build and `swift test` replay the same checks on the seed corpus (FuzzChecksTests) instead.
+if Context.environment["RISKSTREAM_FUZZ"] != nil {
+    for name in ["FuzzWireCodec", "FuzzCSV", "FuzzPipeline"] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["FuzzChecks"], path: "Tests/Fuzz/\(name)", swiftSettings: strict))
+    }
+}

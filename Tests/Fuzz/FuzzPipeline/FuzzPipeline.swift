@@ -1,0 +1,10 @@
+// The libFuzzer entry point for FuzzTarget.pipeline (see Sources/FuzzChecks). Built only by Scripts/fuzz.sh:
+// no `main` here, libFuzzer's runtime supplies it (Package.swift declares this target under RISKSTREAM_FUZZ).
+import FuzzChecks
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let input = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
+    trapOnViolations(FuzzTarget.pipeline.check(input), target: .pipeline)
+    return 0
+}
