@@ -7,7 +7,7 @@
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
 //   CSVReading ──────────────────────────────────▶ RiskStreamCLI (`evaluate`, `backtest`)
-//   MarketEvents, CSVReading, RiskEngine ─▶ FuzzChecks ─▶ the fuzz targets (Scripts/fuzz.sh), FuzzChecksTests
+//   MarketEvents, CSVReading ─▶ FuzzChecks ─▶ PipelineFuzzChecks (+ RiskEngine) ─▶ fuzz targets, FuzzChecksTests
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -56,8 +56,10 @@ let package = Package(
         // Reading CSV tables (and whole files) for the CLI's file commands. No I/O beyond reading the file.
         .target(name: "CSVReading", swiftSettings: strict),
         // What each fuzz target checks, as plain functions over bytes: replayed on the seed corpus by
-        // FuzzChecksTests in every build, run under libFuzzer by the fuzz targets below.
-        .target(name: "FuzzChecks", dependencies: ["MarketEvents", "CSVReading", "RiskEngine"], swiftSettings: strict),
+        // FuzzChecksTests in every build, run under libFuzzer by the fuzz targets below. The pipeline's
+        // check is apart so that the codec and CSV fuzzers build without the engine (CI builds those).
+        .target(name: "FuzzChecks", dependencies: ["MarketEvents", "CSVReading"], swiftSettings: strict),
+        .target(name: "PipelineFuzzChecks", dependencies: ["FuzzChecks", "RiskEngine"], swiftSettings: strict),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
@@ -88,7 +90,8 @@ let package = Package(
             dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels"],
             swiftSettings: strict
         ),
-        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks"], swiftSettings: strict),
+        .testTarget(
+            name: "FuzzChecksTests", dependencies: ["FuzzChecks", "PipelineFuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "InteropTests",
             dependencies: ["ZeroMQ", "MarketEvents"],
@@ -102,9 +105,11 @@ let package = Package(
 // function and has no `main`: libFuzzer's runtime supplies it, so a normal build could not link them.
 // The normal build and `swift test` replay the same checks on the seed corpus (FuzzChecksTests) instead.
 if Context.environment["RISKSTREAM_FUZZ"] != nil {
-    for name in ["FuzzWireCodec", "FuzzCSV", "FuzzPipeline"] {
+    let targets = [("FuzzWireCodec", "FuzzChecks"), ("FuzzCSV", "FuzzChecks"), ("FuzzPipeline", "PipelineFuzzChecks")]
+    for (name, checks) in targets {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["FuzzChecks"], path: "Tests/Fuzz/\(name)", swiftSettings: strict))
+                name: name, dependencies: [.target(name: checks)], path: "Tests/Fuzz/\(name)",
+                swiftSettings: strict))
     }
 }

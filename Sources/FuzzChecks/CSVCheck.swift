@@ -8,7 +8,7 @@ import CSVReading
 /// every value finite, lines increasing, times never decreasing, every column accounted for) and reads
 /// back the same from the CSV it writes; a rejected file's message names a line inside the file and
 /// shows its text only as short one-line excerpts.
-func checkCSV(_ input: UnsafeRawBufferPointer) -> [String] {
+public func checkCSV(_ input: UnsafeRawBufferPointer) -> [String] {
     let bytes = Array(input)
     var problems = checkRecords(bytes)
     guard problems.isEmpty, let target = firstHeaderName(bytes) else { return problems }
@@ -34,7 +34,9 @@ func checkCSV(_ input: UnsafeRawBufferPointer) -> [String] {
     {
         problems.append("a non-finite value")
     }
-    if zip(table.lines, table.lines.dropFirst()).contains(where: { $0 >= $1 }) { problems.append("lines not increasing") }
+    if zip(table.lines, table.lines.dropFirst()).contains(where: { $0 >= $1 }) {
+        problems.append("lines not increasing")
+    }
     if table.timeColumn != nil && table.times.count != n { problems.append("\(table.times.count) times for \(n) rows") }
     if zip(table.times, table.times.dropFirst()).contains(where: { $0 > $1 }) { problems.append("time goes backwards") }
     let width = table.featureNames.count + 1 + table.excludedColumns.count

@@ -7,7 +7,7 @@ import MarketEvents
 /// and a one-line message; an accepted event's topic agrees with the frame's, and the event re-encodes,
 /// in JSON and in binary, to payloads that decode to the same event (the JSON one canonically: encoding
 /// the decoded event again gives the same bytes).
-func checkWireCodec(_ input: UnsafeRawBufferPointer) -> [String] {
+public func checkWireCodec(_ input: UnsafeRawBufferPointer) -> [String] {
     let newline = input.firstIndex(of: UInt8(ascii: "\n"))
     let topic = newline.map { Array(input[..<$0]) } ?? []
     let payload = newline.map { Array(input[($0 + 1)...]) } ?? Array(input)

@@ -6,7 +6,8 @@
 wire_codec seeds are `topic\\npayload` (FuzzChecks' input format): valid JSON and binary ticks, news,
 positions and a few outbound kinds, plus near misses. csv seeds are whole files with BOMs, CRLF, CR,
 quotes, times and symbols. pipeline seeds are the shipped Pipelines/*.yaml and small variations.
-Files libFuzzer adds while fuzzing go to .build-fuzz, not here.
+Files libFuzzer adds while fuzzing go to .build-fuzz, not here; inputs that once found a bug are kept
+here as found_* (this script rewrites only its own seeds).
 """
 import json, os, shutil, struct, sys
 
@@ -176,7 +177,6 @@ def pipeline():
 
 
 if __name__ == "__main__":
-    shutil.rmtree(root, ignore_errors=True)
     wire()
     csv()
     pipeline()

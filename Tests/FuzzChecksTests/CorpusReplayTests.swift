@@ -1,6 +1,22 @@
 import Foundation
 import FuzzChecks
+import PipelineFuzzChecks
 import Testing
+
+/// The fuzz targets by their corpus folder's name, with their checks.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    case wireCodec = "wire_codec"
+    case csv
+    case pipeline
+
+    func check(_ input: UnsafeRawBufferPointer) -> [String] {
+        switch self {
+        case .wireCodec: checkWireCodec(input)
+        case .csv: checkCSV(input)
+        case .pipeline: checkPipeline(input)
+        }
+    }
+}
 
 /// Every seed of every fuzz target (Tests/Fuzz/corpus/<target>/) through that target's checks, in the
 /// normal build: what the fuzzers assert holds on the corpus in every CI run, with or without libFuzzer.

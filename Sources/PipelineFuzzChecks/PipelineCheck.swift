@@ -1,3 +1,4 @@
+import FuzzChecks
 import RiskEngine
 
 /// The pipeline loader's input: the YAML text (input that is not UTF-8 is skipped, as `riskstream run`
@@ -5,8 +6,8 @@ import RiskEngine
 ///
 /// Checked: loading never traps; an accepted pipeline is one the engine takes (`Pipeline.problem` is
 /// nil) and loads the same twice; a rejected one has a reason, a line and column inside the text when
-/// it names them, and a message that is not an echo of the file.
-func checkPipeline(_ input: UnsafeRawBufferPointer) -> [String] {
+/// it names them, and a short one-line message (not an echo of the file).
+public func checkPipeline(_ input: UnsafeRawBufferPointer) -> [String] {
     guard let text = String(validating: input, as: UTF8.self) else { return [] }
     let pipeline: Pipeline
     do {
@@ -21,9 +22,7 @@ func checkPipeline(_ input: UnsafeRawBufferPointer) -> [String] {
         if let column = error.column, column < 0 || column > text.utf8.count + 1 {
             problems.append("column \(column) of a \(text.utf8.count)-byte text")
         }
-        if error.description.utf8.count > 2_000 {
-            problems.append("message of \(error.description.utf8.count) bytes for a \(text.utf8.count)-byte file")
-        }
+        if let problem = messageProblem(error.description, limit: 1_000) { problems.append(problem) }
         return problems
     }
     var problems: [String] = []
