@@ -85,6 +85,16 @@ import Testing
         #expect(!output.stderr.contains("\u{1B}") && !output.stderr.contains("\r"))
     }
 
+    /// `score` names a line's unknown type as an excerpt too, not the sender's whole string.
+    @Test func scoreShowsAnUnknownTypeAsAnExcerpt() throws {
+        let start = #"{"type":"start","ts":1000000000000,"symbols":["AAA"],"regime":"normal"}"#
+        let junk = #"{"type":"\u001b[2J"# + String(repeating: "x", count: 5_000) + #"","ts":1000000000001}"#
+        let output = try ScoreCommandTests().score(truth: start + "\n" + junk + "\n")
+        #expect(output.status == 65)
+        #expect(output.stderr.contains("truth.jsonl:2: unknown type '\\u{1B}[2Jxxx"), "\(output.stderr.prefix(300))")
+        #expect(output.stderr.utf8.count < 400 && !output.stderr.contains("\u{1B}"), "\(output.stderr.prefix(300))")
+    }
+
     /// Prices a thousand times apart from one line to the next (±1e155 junk, or a ratio that overflows
     /// to infinity) are bad data, refused with the file, line and column, not scored as returns.
     @Test(arguments: [
