@@ -130,8 +130,20 @@ public struct CSVRecordReader {
 
     /// The field's text, unescaped; `nil` if it is not valid UTF-8. Allocates.
     public func text(_ field: CSVField) -> String? {
-        guard let raw = String(validating: bytes(field), as: UTF8.self) else { return nil }
-        return field.hasEscapedQuotes ? raw.replacing("\"\"", with: "\"") : raw
+        guard field.hasEscapedQuotes else { return String(validating: bytes(field), as: UTF8.self) }
+        // Unescaped byte by byte: as Characters, a quote followed by a combining mark is not a quote.
+        var unescaped: [UInt8] = []
+        unescaped.reserveCapacity(field.end - field.start)
+        var previousWasQuote = false
+        for byte in bytes(field) {
+            if byte == UInt8(ascii: "\""), previousWasQuote {
+                previousWasQuote = false
+                continue
+            }
+            previousWasQuote = byte == UInt8(ascii: "\"")
+            unescaped.append(byte)
+        }
+        return String(validating: unescaped, as: UTF8.self)
     }
 
     /// The field's text for an error message, in single quotes: `excerpt(_:)` of its first bytes.

@@ -111,6 +111,13 @@ private func headerFields(_ bytes: [UInt8]) -> [String]? {
     }
 }
 
+/// RFC 4180 quoting, by bytes (as Characters, a quote followed by a combining mark is not a quote).
 private func quotedField(_ text: String) -> String {
-    "\"" + text.replacing("\"", with: "\"\"") + "\""
+    var quoted: [UInt8] = [UInt8(ascii: "\"")]
+    for byte in text.utf8 {
+        quoted.append(byte)
+        if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+    }
+    quoted.append(UInt8(ascii: "\""))
+    return String(decoding: quoted, as: UTF8.self)
 }

@@ -15,7 +15,7 @@ public func checkPipeline(_ input: UnsafeRawBufferPointer) -> [String] {
     } catch {
         var problems: [String] = []
         if error.reason.isEmpty { problems.append("error without a reason at '\(error.path)'") }
-        let lines = text.utf8.count { $0 == UInt8(ascii: "\n") } + 1
+        let lines = text.utf8.count { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } + 1  // YAML: CR too
         if let line = error.line, line < 0 || line > lines + 1 {
             problems.append("line \(line) of a \(lines)-line text")
         }

@@ -85,6 +85,16 @@ import Testing
         #expect(!output.stderr.contains("\u{1B}") && !output.stderr.contains("\r"))
     }
 
+    /// A doubled quote followed by a combining mark is still an escaped quote (as Characters, `"` plus
+    /// U+0348 is one Character that is not `"`; found by the CSV fuzzer).
+    @Test func anEscapedQuoteBeforeACombiningMarkIsUnescaped() throws {
+        let name = "t\"\u{348}x"
+        let file = try TempFile(contents: "\"t\"\"\u{348}x\",f\n1,2\n3,4\n5,6\n")
+        defer { file.cleanUp() }
+        let output = try CLI.run(["evaluate", "--csv", file.path, "--target", name, "--model", "naive", "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+    }
+
     /// `score` names a line's unknown type as an excerpt too, not the sender's whole string.
     @Test func scoreShowsAnUnknownTypeAsAnExcerpt() throws {
         let start = #"{"type":"start","ts":1000000000000,"symbols":["AAA"],"regime":"normal"}"#
