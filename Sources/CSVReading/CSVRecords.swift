@@ -164,24 +164,28 @@ public struct CSVRecordReader {
 let excerptLimit = 40
 
 /// Text from a file as an error message shows it: control characters escaped (`\r`, `\n`, `\t`,
-/// `\u{1B}`), cut to `excerptLimit` characters with `…` (or ending in `…` anyway when `complete` is false),
-/// so a message never carries a whole line or file, nor a byte that moves the terminal's cursor.
+/// `\u{1B}`), cut with `…` before it passes `excerptLimit` characters as shown (escapes count in full;
+/// ending in `…` anyway when `complete` is false), so a message never carries a whole line or file, nor a
+/// byte that moves the terminal's cursor.
 /// - Complexity: O(`excerptLimit`), whatever the length of `text`.
 public func excerpt(_ text: some StringProtocol, complete: Bool = true) -> String {
     var shown = ""
-    var characters = 0
+    var length = 0
     for scalar in text.unicodeScalars {
-        if characters == excerptLimit { return shown + "…" }
-        characters += 1
-        switch scalar {
-        case "\n": shown += "\\n"
-        case "\r": shown += "\\r"
-        case "\t": shown += "\\t"
-        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-            || scalar.value == 0x2029:
-            shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        default: shown.unicodeScalars.append(scalar)
-        }
+        let piece: String? =
+            switch scalar {
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                || scalar.value == 0x2029:
+                "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: nil
+            }
+        let pieceLength = piece?.count ?? 1
+        if length + pieceLength > excerptLimit { return shown + "…" }
+        length += pieceLength
+        if let piece { shown += piece } else { shown.unicodeScalars.append(scalar) }
     }
     return complete ? shown : shown + "…"
 }

@@ -442,17 +442,18 @@ extension String {
 }
 
 /// Text from the file as an error message shows it: one line (control characters escaped as `\u{…}`),
-/// cut to `limit` characters with `…`, so a key or a YAML error never brings the whole file along.
-/// - Complexity: O(`limit`).
+/// cut with `…` before it passes `limit` characters as shown, so a key or a YAML error never brings the
+/// whole file along. - Complexity: O(`limit`).
 private func shownText(_ text: String, limit: Int = 240) -> String {
     var shown = ""
-    for (i, scalar) in text.unicodeScalars.enumerated() {
-        if i == limit { return shown + "…" }
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-            shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        } else {
-            shown.unicodeScalars.append(scalar)
-        }
+    var length = 0
+    for scalar in text.unicodeScalars {
+        let escaped = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        let piece = escaped ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : nil
+        let pieceLength = piece?.count ?? 1
+        if length + pieceLength > limit { return shown + "…" }
+        length += pieceLength
+        if let piece { shown += piece } else { shown.unicodeScalars.append(scalar) }
     }
     return shown
 }
