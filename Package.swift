@@ -8,6 +8,7 @@
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
 //   CSVReading ──────────────────────────────────▶ RiskStreamCLI (`evaluate`, `backtest`)
 //   MarketEvents, CSVReading ─▶ FuzzChecks ─▶ PipelineFuzzChecks (+ RiskEngine) ─▶ fuzz targets, FuzzChecksTests
+//   Journal (no dependencies) ───────────────────▶ RiskEngine (`run --journal`), RiskStreamCLI (`journal`)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -38,6 +39,8 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "MarketEvents", swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
+        // The append-only record journal: segment files, checksums, writer thread, reader (Docs/JOURNAL.md).
+        .target(name: "Journal", swiftSettings: strict),
         .target(name: "MarketSimulator", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
         // Online learning: preprocessing, SGD linear models, Hoeffding trees, forests, drift detectors,
         // progressive validation. Pure Swift: no I/O, no ZeroMQ.
@@ -49,7 +52,8 @@ let package = Package(
         .target(
             name: "RiskEngine",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "RiskModels", "OnlineLearning", .product(name: "Yams", package: "Yams"),
+                "ZeroMQ", "MarketEvents", "RiskModels", "OnlineLearning", "Journal",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -64,18 +68,19 @@ let package = Package(
             name: "RiskStreamCLI",
             dependencies: [
                 "CSVReading", "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels",
-                "OnlineLearning",
+                "OnlineLearning", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "RiskStreamBench",
-            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine"],
+            dependencies: ["ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "Journal"],
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MarketEventsTests", dependencies: ["MarketEvents", "SeededRandom"], swiftSettings: strict),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"], swiftSettings: strict),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator"], swiftSettings: strict),
         .testTarget(name: "OnlineLearningTests", dependencies: ["OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
@@ -87,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiskStreamCLITests",
-            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels"],
+            dependencies: ["RiskStreamCLI", "ZeroMQ", "MarketEvents", "RiskEngine", "RiskModels", "Journal"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -48,7 +48,8 @@ public struct CSVRecordReader {
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }
     }
 
-    func error(_ reason: String) -> CSVError { CSVError(path: path, line: recordLine, reason: reason) }
+    /// An error naming the file and the current record's line.
+    public func error(_ reason: String) -> CSVError { CSVError(path: path, line: recordLine, reason: reason) }
 
     /// Reads the next record into `fields` (cleared first). Returns `false` at the end of the file.
     /// - Throws: `CSVError` for a blank line followed by data, an unterminated quoted field, or text
@@ -147,7 +148,7 @@ public struct CSVRecordReader {
     }
 
     /// The field's text for an error message, in single quotes: `excerpt(_:)` of its first bytes.
-    func quoted(_ field: CSVField) -> String {
+    public func quoted(_ field: CSVField) -> String {
         let raw = bytes(field)
         let text = String(decoding: UnsafeBufferPointer(rebasing: raw.prefix(4 * excerptLimit)), as: UTF8.self)
         return "'" + excerpt(text, complete: raw.count <= 4 * excerptLimit) + "'"

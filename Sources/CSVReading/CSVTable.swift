@@ -37,11 +37,11 @@ public struct CSVColumns: Sendable {
     }
 
     /// Column names taken for a time column when none is named: exact names, any case.
-    static let timeNames: Set<String> = [
+    public static let timeNames: Set<String> = [
         "date", "time", "datetime", "date_time", "timestamp", "ts", "ts_ns", "ts_ms", "ts_us", "ts_s", "time_ns",
         "epoch", "trade_date", "local_time", "utc_time", "gmt time",
     ]
-    static let symbolNames: Set<String> = ["symbol", "ticker"]
+    public static let symbolNames: Set<String> = ["symbol", "ticker"]
 }
 
 /// A numeric table read from a CSV file: one feature vector, one target, and optionally one time per
@@ -259,7 +259,7 @@ public struct CSVTable {
 
     /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
     /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
-    private static func number(
+    public static func number(
         _ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false
     )
         throws(CSVError) -> Double

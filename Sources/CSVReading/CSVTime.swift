@@ -49,15 +49,17 @@ public enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
 /// Reads the time values of one CSV column as nanoseconds since the Unix epoch (UTC).
 ///
 /// - Complexity: O(length of the value) per call, no allocation.
-struct CSVTimeReader {
+public struct CSVTimeReader {
     /// The unit of epoch numbers in this column, fixed by the first one read.
-    private(set) var epochUnit: CSVTimeFormat.EpochUnit?
+    public private(set) var epochUnit: CSVTimeFormat.EpochUnit?
     /// The format of the first value read.
-    private(set) var firstFormat: CSVTimeFormat?
+    public private(set) var firstFormat: CSVTimeFormat?
+
+    public init() {}
 
     /// The time in nanoseconds, or `nil` if the value is none of the formats or out of the range an
     /// Int64 of nanoseconds holds (1678 to 2261).
-    mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    public mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         var scanner = Scanner(bytes: text)
         let format: CSVTimeFormat
         let value: Int64?

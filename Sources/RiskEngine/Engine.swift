@@ -1,3 +1,4 @@
+public import Journal
 import MarketEvents
 public import RiskModels
 import Synchronization
@@ -46,6 +47,8 @@ public final class Engine: @unchecked Sendable {
     public let boundFeedEndpoints: [String]
     /// The snapshot (ROUTER) endpoint actually bound, if any.
     public let snapshotEndpoint: String?
+    /// The journal every received frame goes to, if any; `wait` closes it.
+    public let journal: JournalWriter?
 
     private let ring: SPSCRing<InboundEvent>
     private let publishSocket: Socket?
@@ -57,10 +60,14 @@ public final class Engine: @unchecked Sendable {
     private var threads: [BackgroundThread] = []
 
     /// Creates the sockets and binds/connects them as the pipeline says. News without a sentiment is
-    /// scored with `lexicon`.
+    /// scored with `lexicon`; every received frame is appended to `journal`, if given (the engine closes
+    /// it in `wait`).
     /// - Throws: `EngineError` naming the endpoint that failed, or a feature the engine does not know.
-    public init(pipeline: Pipeline, context: Context, lexicon: SentimentLexicon = .builtIn) throws(EngineError) {
+    public init(
+        pipeline: Pipeline, context: Context, lexicon: SentimentLexicon = .builtIn, journal: JournalWriter? = nil
+    ) throws(EngineError) {
         self.pipeline = pipeline
+        self.journal = journal
         if let problem = pipeline.problem { throw EngineError(kind: .badConfiguration, message: problem) }
         if pipeline.learning.enabled {
             for name in pipeline.learning.features {
@@ -130,6 +137,7 @@ public final class Engine: @unchecked Sendable {
         ingest = IngestStage(
             socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
             counters: counters, log: malformedLog, lossLog: lossLog, trackedTopics: pipeline.symbols.max)
+        ingest.journal = journal
         compute = ComputeStage(
             pipeline: pipeline, counters: counters, lexicon: lexicon,
             publisher: Publisher(sink: pub, encoding: pipeline.publish.encoding, counters: counters))
@@ -164,6 +172,9 @@ public final class Engine: @unchecked Sendable {
     /// time to drain the ring).
     public func wait() {
         for thread in threads { thread.join() }
+        // Ingest, the journal's producer, has finished: write what is queued, sync, close.
+        journal?.close()
+        ingest.copyJournalCounters()
         // The threads' closures hold the engine; dropping them lets the engine, its sockets and then the
         // context be released, and the context's termination is what flushes the final heartbeat (within
         // the PUB socket's one-second linger) before the process exits.

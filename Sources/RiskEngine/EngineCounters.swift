@@ -44,6 +44,13 @@ public final class EngineCounters: Sendable {
     /// Outbound messages handed to the PUB socket, and those it refused (written by compute).
     public let published = Atomic<UInt64>(0)
     public let publishRefused = Atomic<UInt64>(0)
+    /// With `run --journal`: received frames the journal writer has written, refused for a full queue,
+    /// lost to a write error (and refused after it), and its failed system calls. Copied from the
+    /// `JournalWriter` by ingest every 64 messages and every receive timeout, and once more at stop.
+    public let journalWritten = Atomic<UInt64>(0)
+    public let journalDropped = Atomic<UInt64>(0)
+    public let journalFailed = Atomic<UInt64>(0)
+    public let journalErrors = Atomic<UInt64>(0)
     /// Newest inbound event time seen by compute, for `lag_ns` (0 before the first event).
     public let newestEventTs = Atomic<Int64>(0)
 

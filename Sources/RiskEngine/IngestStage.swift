@@ -1,3 +1,4 @@
+import Journal
 import MarketEvents
 import RiskModels
 import Synchronization
@@ -29,6 +30,9 @@ final class IngestStage {
     let malformedLog: MalformedLog
     let lossLog: LossLog
     let trackedTopics: Int
+    /// Where every received frame is journaled, accepted or rejected (`run --journal`), before the ring.
+    var journal: JournalWriter?
+    private var journalFailureLogged = false
     private var limiter = RateLimiter(burst: 5, periodNanoseconds: 1_000_000_000)
     private var accepted: UInt64 = 0
     private var rejected: UInt64 = 0
@@ -72,6 +76,7 @@ final class IngestStage {
             if !received || sinceCheck == 64 {
                 sinceCheck = 0
                 feeds?.check(socket)
+                copyJournalCounters()
             }
         }
         var discarded: UInt64 = 0
@@ -99,10 +104,12 @@ final class IngestStage {
         }
         switch event {
         case .tick(let tick):
+            journalFrame(buffer, rejected: false)
             accepted &+= 1
             counters.eventsIn.store(accepted, ordering: .relaxed)
             ring.push(InboundEvent(event: event, sequence: checkSequence(tick)))
         case .news, .position:
+            journalFrame(buffer, rejected: false)
             accepted &+= 1
             counters.eventsIn.store(accepted, ordering: .relaxed)
             ring.push(InboundEvent(event: event, sequence: .unchecked))
@@ -135,7 +142,34 @@ final class IngestStage {
         return check
     }
 
+    /// Hands the frame to the journal writer (a copy into its queue; never waits for the disk). A message
+    /// of other than two frames keeps its first two (an empty payload when there is one).
+    private func journalFrame(_ buffer: MessageBuffer, rejected: Bool) {
+        guard let journal else { return }
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        journal.append(
+            topic: buffer.frameCount > 0 ? buffer.frame(0) : none, payload: buffer.frameCount > 1 ? buffer.frame(1) : none,
+            receiveTime: EngineClock.wallNanoseconds(), rejected: rejected)
+    }
+
+    /// Copies the journal writer's counters into `EngineCounters` (ingest is their one writer) and logs
+    /// the writer's error once, when it stops on one.
+    func copyJournalCounters() {
+        guard let journal else { return }
+        counters.journalWritten.store(journal.written.load(ordering: .relaxed), ordering: .relaxed)
+        counters.journalDropped.store(journal.dropped.load(ordering: .relaxed), ordering: .relaxed)
+        counters.journalFailed.store(journal.failed.load(ordering: .relaxed), ordering: .relaxed)
+        counters.journalErrors.store(journal.errors.load(ordering: .relaxed), ordering: .relaxed)
+        if !journalFailureLogged, let error = journal.lastError {
+            journalFailureLogged = true
+            EngineLog.write(
+                .error, "journal", "journal writer stopped: frames are no longer journaled",
+                [("error", error.description)])
+        }
+    }
+
     private func reject(reason: String, field: String?, detail: String, buffer: MessageBuffer) {
+        journalFrame(buffer, rejected: true)
         rejected &+= 1
         counters.malformed.store(rejected, ordering: .relaxed)
         let topic = buffer.frameCount > 0 ? EngineLog.printable(buffer.frame(0).prefix(64)) : ""

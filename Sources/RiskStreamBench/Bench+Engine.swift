@@ -1,6 +1,7 @@
 // The engine throughput section: the in-process engine (ingest thread → SPSC ring → compute thread) fed
 // over tcp loopback as fast as a publisher can send, next to bare libzmq PUB→SUB moving the very same
 // frames in the same run. Runs alternate bare and engine so machine load touches both alike.
+import Journal
 import MarketEvents
 import MarketSimulator
 import RiskEngine
@@ -183,14 +184,25 @@ private func awaitProcessed(_ engine: Engine, _ target: UInt64) throws {
 /// learn and grow), then the clock runs from the next send until the compute stage has processed the
 /// last of `count` ticks.
 func engineThroughput(
-    _ ticks: EncodedTicks, count: Int, warmUp: Int, learning: LearningSetup
+    _ ticks: EncodedTicks, count: Int, warmUp: Int, learning: LearningSetup, journal: Bool = false
 ) throws -> ThroughputSample {
     precondition(warmUp < count && count <= ticks.count)
     let feedContext = try Context(ioThreads: 1)
     let engineContext = try Context(ioThreads: 1)
     let (feed, endpoint) = try boundFeed(feedContext)
     defer { feed.close() }
-    let engine = try Engine(pipeline: throughputPipeline(feed: endpoint, learning: learning), context: engineContext)
+    // With `journal`, every frame is also journaled (`run --journal`'s default fsync, ms:100) into a
+    // directory under /tmp removed afterwards.
+    let journalDirectory = "/tmp/riskstream-bench-engine-journal-\(getpid())"
+    let writer = journal ? try JournalWriter(directory: journalDirectory) : nil
+    defer {
+        if writer != nil {
+            for segment in (try? JournalDirectory.segments(journalDirectory)) ?? [] { unlink(segment.path) }
+            rmdir(journalDirectory)
+        }
+    }
+    let engine = try Engine(
+        pipeline: throughputPipeline(feed: endpoint, learning: learning), context: engineContext, journal: writer)
     engine.start()
     defer {
         engine.stop()
@@ -211,7 +223,9 @@ func engineThroughput(
     return ThroughputSample(
         eventsPerSecond: Double(count - warmUp) / (Double(elapsed) / 1e9),
         busiestThreadNanoseconds: busiest.map { Double($0) / Double(count - warmUp) },
-        alertsOut: engine.counters.alertsOut.load(ordering: .relaxed), dropped: engine.dropped)
+        alertsOut: engine.counters.alertsOut.load(ordering: .relaxed),
+        // With the journal, frames its queue refused count as dropped too (the line after the table).
+        dropped: engine.dropped + (writer.map { $0.dropped.load(ordering: .relaxed) + $0.failed.load(ordering: .relaxed) } ?? 0))
 }
 
 /// Messages/s through bare libzmq PUB→SUB with the same frames: from the first send until a receiving
@@ -272,16 +286,17 @@ private struct ThroughputCase {
     var count: Int
     var warmUp: Int
     var learning: LearningSetup?
+    var journal = false
     var samples: [ThroughputSample] = []
 
     func run() throws -> ThroughputSample {
         guard let learning else { return try bareThroughput(ticks) }
-        return try engineThroughput(ticks, count: count, warmUp: warmUp, learning: learning)
+        return try engineThroughput(ticks, count: count, warmUp: warmUp, learning: learning, journal: journal)
     }
 }
 
-/// The throughput section. Binary ticks: bare libzmq, then the engine with learning off, with `sgd`,
-/// and with the default models; JSON ticks: bare libzmq and the engine with learning off (decoding cost
+/// The throughput section. Binary ticks: bare libzmq, then the engine with learning off (without and
+/// with the journal), with `sgd`, and with the default models; JSON ticks: bare libzmq and the engine with learning off (decoding cost
 /// does not depend on learning). Each round runs every case once, in that order, so machine load
 /// touches all alike; medians over the rounds. Learning-on runs move fewer ticks (the models cost far
 /// more than the transport) after an untimed warm-up over which the models learn and the trees grow.
@@ -311,6 +326,9 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
         ThroughputCase(
             name: "engine, \(LearningSetup.off.label)", format: "binary", ticks: binary, count: count, warmUp: 0,
             learning: .off),
+        ThroughputCase(
+            name: "engine, \(LearningSetup.off.label), --journal", format: "binary", ticks: binary, count: count,
+            warmUp: 0, learning: .off, journal: true),
         ThroughputCase(
             name: "engine, \(LearningSetup.sgd.label)", format: "binary", ticks: binary, count: learningCount,
             warmUp: learningWarmUp,
@@ -345,8 +363,8 @@ func runThroughput(_ options: Options) throws -> [ThroughputResult] {
         pad("", 46) + padLeft("ticks timed", 12) + padLeft("events/s", 12) + padLeft("ns/event", 11)
         + padLeft("÷ bare", 9) + padLeft("busiest thread CPU ns/event", 29)
     for (title, rows) in [
-        ("binary ticks (\(binary.averagePayload) B)", results[0..<4]),
-        ("JSON ticks (\(json.averagePayload) B)", results[4..<6]),
+        ("binary ticks (\(binary.averagePayload) B)", results[0..<5]),
+        ("JSON ticks (\(json.averagePayload) B)", results[5..<7]),
     ] {
         print(pad(title, 46) + header.dropFirst(46))
         for r in rows {

@@ -10,6 +10,8 @@
 //         (Bench+Soak.swift).
 // fuzz-live: `riskstream-bench fuzz-live [--frames N] [--seed S]`, hostile frames with good events
 //         interleaved into a live `riskstream run`, its counters checked exact (Bench+FuzzLive.swift).
+// journal: `riskstream-bench journal [--records N] [--dir DIR]`, the journal writer's cost per 100-byte
+//         record under each fsync policy (Bench+Journal.swift).
 // See Options.swift for the flags.
 import ZeroMQ
 
@@ -22,6 +24,9 @@ if CommandLine.arguments.dropFirst().first == "soak" {
 }
 if CommandLine.arguments.dropFirst().first == "fuzz-live" {
     exit(runFuzzLive(Array(CommandLine.arguments.dropFirst(2))))
+}
+if CommandLine.arguments.dropFirst().first == "journal" {
+    exit(runJournalBench(Array(CommandLine.arguments.dropFirst(2))))
 }
 
 guard let options = Options(Array(CommandLine.arguments.dropFirst())) else {

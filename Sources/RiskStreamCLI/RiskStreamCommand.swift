@@ -15,7 +15,7 @@ struct RiskStreamCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self, EvaluateCommand.self,
-            SynthCommand.self, BacktestCommand.self, LexiconCommand.self, ScoreCommand.self,
+            SynthCommand.self, BacktestCommand.self, LexiconCommand.self, ScoreCommand.self, JournalCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

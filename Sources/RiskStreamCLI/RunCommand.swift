@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSVReading
+import Journal
 import RiskEngine
 import RiskModels
 import ZeroMQ
@@ -12,8 +13,11 @@ struct RunCommand: ParsableCommand {
             The pipeline file (YAML, see Pipelines/default.yaml) sets everything; flags override it. \
             SIGINT or SIGTERM stops ingest, drains the ring, publishes a final heartbeat and exits 0.
 
+            --journal DIR appends every frame the engine receives, accepted or rejected, to the journal             in DIR (created if missing; continued after its last record; a torn tail left by a crash is             refused, exit 65, until `riskstream journal repair DIR`). Ingest never waits for the disk:             when the writer's 16 MiB queue is full, frames are not journaled and are counted             (journal_dropped). --fsync says when written records are synced to the disk: always (each             batch), records:N, ms:N (default ms:100) or os (never; the kernel decides); a crash of the             process loses only the queue, a power cut also what was not synced (Docs/JOURNAL.md). A             write error (a full disk) stops the journal, logged and counted (journal_errors,             journal_failed); the engine goes on.
+
             Example:
               riskstream run --feed tcp://127.0.0.1:5555 --publish tcp://127.0.0.1:5556
+              riskstream run --feed tcp://127.0.0.1:5555 --journal journals/today
             """
     )
 
@@ -35,8 +39,20 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
     var duration: Double?
 
+    @Option(help: ArgumentHelp("Journal every received frame in this directory.", valueName: "dir"))
+    var journal: String?
+
+    @Option(help: ArgumentHelp("When the journal syncs: always, records:N, ms:N or os.", valueName: "policy"))
+    var fsync: String?
+
     func validate() throws {
         if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
+        if let fsync {
+            guard journal != nil else { throw ValidationError("--fsync needs --journal") }
+            guard FsyncPolicy(fsync) != nil else {
+                throw ValidationError("--fsync must be always, os, records:N or ms:N with N >= 1, got '\(fsync)'")
+            }
+        }
     }
 
     func run() throws {
@@ -46,7 +62,20 @@ struct RunCommand: ParsableCommand {
         if let snapshot { pipeline.publish.snapshotEndpoint = snapshot }
         installStopHandlers()
         let context = try makeContext()
-        let engine = try startEngine(pipeline, context: context)
+        let writer = try journal.map { try openJournal($0, fsync: fsync.flatMap(FsyncPolicy.init) ?? .everyMilliseconds(100)) }
+        let engine: Engine
+        do {
+            engine = try startEngine(pipeline, context: context, journal: writer)
+        } catch {
+            writer?.close()
+            throw error
+        }
+        if let writer {
+            EngineLog.write(
+                .info, "journal", "journaling every received frame",
+                [("dir", writer.directory), ("first_sequence", "\(writer.firstSequence)"),
+                 ("fsync", writer.options.fsync.description)])
+        }
         EngineLog.write(
             .info, "run", "engine running",
             [
@@ -105,13 +134,29 @@ func loadLexicon(_ path: String) throws -> SentimentLexicon {
     }
 }
 
+/// Opens the journal `run --journal` writes: a torn tail or damage is exit 65 (with the repair command),
+/// a directory or file that cannot be made 69.
+func openJournal(_ directory: String, fsync: FsyncPolicy) throws -> JournalWriter {
+    do {
+        return try JournalWriter(directory: directory, options: .init(fsync: fsync))
+    } catch {
+        let status =
+            switch error.reason {
+            case .tornTail, .corruptRecord, .sequenceBreak: ExitStatus.dataError
+            case .io: ExitStatus.unavailable
+            case .invalidArgument: ExitStatus.usage
+            }
+        throw failure("journal: \(error.description)", status)
+    }
+}
+
 /// Creates and starts an engine (with the pipeline's lexicon file, if it names one), mapping endpoint
 /// failures to exit codes 64 and 69 and configuration errors to 65.
-func startEngine(_ pipeline: Pipeline, context: Context) throws -> Engine {
+func startEngine(_ pipeline: Pipeline, context: Context, journal: JournalWriter? = nil) throws -> Engine {
     let lexicon = try pipeline.risk.newsLexicon.map(loadLexicon) ?? .builtIn
     let engine: Engine
     do {
-        engine = try Engine(pipeline: pipeline, context: context, lexicon: lexicon)
+        engine = try Engine(pipeline: pipeline, context: context, lexicon: lexicon, journal: journal)
     } catch {
         let status =
             switch error.kind {
@@ -138,7 +183,22 @@ func summary(_ engine: Engine) -> String {
         + "discarded_at_stop=\(c.discardedAtStop.load(ordering: .relaxed)) "
         + "disconnects=\(c.disconnects.load(ordering: .relaxed)) "
         + "feed_reconnects=\(c.feedReconnects.load(ordering: .relaxed)) "
-        + "published=\(c.published.load(ordering: .relaxed))" + lossBreakdown(engine) + malformedBreakdown(engine)
+        + "published=\(c.published.load(ordering: .relaxed))" + journalSummary(engine) + lossBreakdown(engine)
+        + malformedBreakdown(engine)
+}
+
+/// ` journal_written=… journal_dropped=… journal_failed=… journal_errors=…` (and the error), with --journal.
+func journalSummary(_ engine: Engine) -> String {
+    guard let journal = engine.journal else { return "" }
+    let c = engine.counters
+    var text = " journal_written=\(c.journalWritten.load(ordering: .relaxed)) "
+        + "journal_dropped=\(c.journalDropped.load(ordering: .relaxed)) "
+        + "journal_failed=\(c.journalFailed.load(ordering: .relaxed)) "
+        + "journal_errors=\(c.journalErrors.load(ordering: .relaxed)) journal_last_sequence=\(journal.lastWritten.load(ordering: .relaxed))"
+    if let error = journal.lastError {
+        text += " journal_error=\"" + EngineLog.escapingControls(error.description, quotes: true) + "\""
+    }
+    return text
 }
 
 /// ` lost_upstream_by_topic=tick.AAPL:12,tick.MSFT:3` (the ten largest), or nothing when nothing was lost.

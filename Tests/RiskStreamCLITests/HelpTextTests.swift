@@ -7,12 +7,15 @@ import Testing
 /// commands that parse as printed; on a wide terminal a paragraph is one line, so the text was wrapped
 /// once (by the terminal's width), not twice (by the source's line breaks, then the terminal's).
 @Suite struct HelpTextTests {
-    static let subcommands = ["run", "demo", "feed", "tail", "evaluate", "synth", "backtest", "lexicon", "score"]
+    static let subcommands = [
+        "run", "demo", "feed", "tail", "evaluate", "synth", "backtest", "lexicon", "score", "journal", "journal inspect",
+        "journal verify", "journal repair", "journal import",
+    ]
 
     static func help(_ subcommand: String, columns: Int) throws -> String {
         let process = Process()
         process.executableURL = CLI.executable
-        process.arguments = [subcommand, "--help"]
+        process.arguments = subcommand.split(separator: " ").map(String.init) + ["--help"]
         process.environment = ["COLUMNS": "\(columns)", "PATH": "/usr/bin:/bin"]
         let out = Pipe()
         process.standardOutput = out
