@@ -6,6 +6,8 @@
 //   MarketEvents ─▶ RiskModels ─▶ RiskEngine ◀──┘ ─▶ RiskStreamCLI (`riskstream`), RiskStreamBench
 //   SeededRandom ─▶ MarketSimulator ─────────────▶ RiskStreamCLI, RiskStreamBench
 //   SeededRandom ─▶ OnlineLearning ──────────────▶ RiskStreamCLI (`riskstream evaluate`)
+//   CSVReading ──────────────────────────────────▶ RiskStreamCLI (`evaluate`, `backtest`)
+//   MarketEvents, CSVReading ─▶ FuzzChecks ─▶ PipelineFuzzChecks (+ RiskEngine) ─▶ fuzz targets, FuzzChecksTests
 //   Journal (no dependencies) ───────────────────▶ RiskEngine (`run --journal`), RiskStreamCLI (`journal`)
 import PackageDescription
 
@@ -55,10 +57,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Reading CSV tables (and whole files) for the CLI's file commands. No I/O beyond reading the file.
+        .target(name: "CSVReading", swiftSettings: strict),
+        // What each fuzz target checks, as plain functions over bytes: replayed on the seed corpus by
+        // FuzzChecksTests in every build, run under libFuzzer by the fuzz targets below. The pipeline's
+        // check is apart so that the codec and CSV fuzzers build without the engine (CI builds those).
+        .target(name: "FuzzChecks", dependencies: ["MarketEvents", "CSVReading"], swiftSettings: strict),
+        .target(name: "PipelineFuzzChecks", dependencies: ["FuzzChecks", "RiskEngine"], swiftSettings: strict),
         .executableTarget(
             name: "RiskStreamCLI",
             dependencies: [
-                "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels", "OnlineLearning", "Journal",
+                "CSVReading", "ZeroMQ", "MarketEvents", "MarketSimulator", "RiskEngine", "RiskModels",
+                "OnlineLearning", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -86,9 +96,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "FuzzChecksTests", dependencies: ["FuzzChecks", "PipelineFuzzChecks"], swiftSettings: strict),
+        .testTarget(
             name: "InteropTests",
             dependencies: ["ZeroMQ", "MarketEvents"],
             swiftSettings: strict
         ),
     ]
 )
+
+// libFuzzer targets, declared only when RISKSTREAM_FUZZ is set (Scripts/fuzz.sh sets it and builds them with
+// `-sanitize=fuzzer,address` in .build-fuzz). Each is one `LLVMFuzzerTestOneInput` over a FuzzChecks
+// function and has no `main`: libFuzzer's runtime supplies it, so a normal build could not link them.
+// The normal build and `swift test` replay the same checks on the seed corpus (FuzzChecksTests) instead.
+if Context.environment["RISKSTREAM_FUZZ"] != nil {
+    let targets = [("FuzzWireCodec", "FuzzChecks"), ("FuzzCSV", "FuzzChecks"), ("FuzzPipeline", "PipelineFuzzChecks")]
+    for (name, checks) in targets {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: [.target(name: checks)], path: "Tests/Fuzz/\(name)",
+                swiftSettings: strict))
+    }
+}

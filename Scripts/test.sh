@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything with warnings as errors, runs
 # the ZeroMQ module's and the SPSC ring's tests under the thread sanitizer, then the whole suite (unit,
-# socket, engine, CLI, soak and the pyzmq interop tests). `.ci/run` calls exactly this.
+# socket, engine, CLI, soak, the seed corpora of the fuzz targets, a 20,000-frame live fuzz and the pyzmq
+# interop tests), then libFuzzer briefly on the wire codec and the CSV reader. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/bootstrap.sh
@@ -31,3 +32,8 @@ sanitized ring -c release --scratch-path .build-tsan-release --filter "SPSCRing|
 
 echo "== whole test suite"
 swift test --skip-build
+
+# libFuzzer on the wire codec and the CSV reader, 25 s each with a fixed seed (about 1.5 min with the build);
+# the pipeline loader's corpus is replayed by the suite above. Longer runs: bash Scripts/fuzz.sh.
+echo "== fuzzing briefly (libFuzzer)"
+FUZZ_SEED=1 bash Scripts/fuzz.sh wire_codec,csv 25

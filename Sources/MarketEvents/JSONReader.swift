@@ -181,7 +181,7 @@ struct JSONReader {
                         try skipValue(depth: depth + 1)
                     }
                 } catch {
-                    throw error.inField(makeString(key))
+                    throw error.inField(field.map { "\(B.fields[$0])" } ?? Self.shownKey(makeString(key)))
                 }
             } while try hasNextItem(close: UInt8(ascii: "}"))
         }
@@ -403,6 +403,21 @@ struct JSONReader {
             return unescape(raw).withUnsafeBytes(body)
         }
         return body(UnsafeRawBufferPointer(start: base + raw.start, count: raw.end - raw.start))
+    }
+
+    /// An unknown key as an error names it (it is the sender's text): control characters escaped as
+    /// `\u{…}`, at most 32 characters and `…`. - Complexity: O(32).
+    static func shownKey(_ key: String) -> String {
+        var shown = ""
+        for (i, scalar) in key.unicodeScalars.enumerated() {
+            if i == 32 { return shown + "…" }
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     func makeString(_ raw: RawString) -> String {

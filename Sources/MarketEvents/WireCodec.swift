@@ -81,7 +81,8 @@ public struct WireCodec: Sendable {
         let kindBytes = UnsafeRawBufferPointer(rebasing: topic[..<(dot ?? topic.count)])
         guard let kind = EventKind.named(kindBytes) else {
             let shown =
-                kindBytes.allSatisfy { $0 < 0x80 } ? "'\(String(decoding: kindBytes, as: UTF8.self))'" : "(not ASCII)"
+                kindBytes.count <= 32 && kindBytes.allSatisfy({ (0x20...0x7E).contains($0) })
+                ? "'\(String(decoding: kindBytes, as: UTF8.self))'" : "(not 1-32 printable ASCII characters)"
             throw WireError(
                 .invalidTopic,
                 detail: "unknown kind \(shown): expected tick, news, position, alert, hedge, risk or heartbeat")

@@ -28,10 +28,11 @@ extension Pipeline {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw PipelineError(source: source, line: nil, column: nil, path: "", reason: "not valid YAML: \(error)")
         } catch {
-            throw PipelineError(source: source, line: nil, column: nil, path: "", reason: "not valid YAML: \(error)")
+            // Yams' message goes on with the context, which can be the whole file: its first line only.
+            let first = "\(error)".split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            throw PipelineError(
+                source: source, line: nil, column: nil, path: "", reason: "not valid YAML: " + shownText(first))
         }
         var pipeline = Pipeline()
         guard let root else { return pipeline }  // empty file: all defaults
@@ -141,7 +142,9 @@ private struct Reader {
     let source: String
 
     func error(_ node: Node, _ path: String, _ reason: String) -> PipelineError {
-        PipelineError(source: source, line: node.mark?.line, column: node.mark?.column, path: path, reason: reason)
+        PipelineError(
+            source: source, line: node.mark?.line, column: node.mark?.column, path: shownText(path),
+            reason: shownText(reason))
     }
 
     func unknown(_ key: String, _ node: Node, _ path: String) -> PipelineError {
@@ -455,4 +458,21 @@ extension Reader {
 
 extension String {
     fileprivate func replacingUnderscores() -> String { filter { $0 != "_" } }
+}
+
+/// Text from the file as an error message shows it: one line (control characters escaped as `\u{…}`),
+/// cut with `…` before it passes `limit` characters as shown, so a key or a YAML error never brings the
+/// whole file along. - Complexity: O(`limit`).
+private func shownText(_ text: String, limit: Int = 240) -> String {
+    var shown = ""
+    var length = 0
+    for scalar in text.unicodeScalars {
+        let escaped = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        let piece = escaped ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : nil
+        let pieceLength = piece?.count ?? 1
+        if length + pieceLength > limit { return shown + "…" }
+        length += pieceLength
+        if let piece { shown += piece } else { shown.unicodeScalars.append(scalar) }
+    }
+    return shown
 }

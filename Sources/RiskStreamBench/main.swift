@@ -8,6 +8,8 @@
 //         percentiles at a fixed rate, learning off and on, next to a bare relay.
 // soak:   `riskstream-bench soak [--ticks N] [--models LIST]`, flat memory over N simulated ticks
 //         (Bench+Soak.swift).
+// fuzz-live: `riskstream-bench fuzz-live [--frames N] [--seed S]`, hostile frames with good events
+//         interleaved into a live `riskstream run`, its counters checked exact (Bench+FuzzLive.swift).
 // journal: `riskstream-bench journal [--records N] [--dir DIR]`, the journal writer's cost per 100-byte
 //         record under each fsync policy (Bench+Journal.swift).
 // See Options.swift for the flags.
@@ -19,6 +21,9 @@ import ZeroMQ
 
 if CommandLine.arguments.dropFirst().first == "soak" {
     exit(runSoak(Array(CommandLine.arguments.dropFirst(2))))
+}
+if CommandLine.arguments.dropFirst().first == "fuzz-live" {
+    exit(runFuzzLive(Array(CommandLine.arguments.dropFirst(2))))
 }
 if CommandLine.arguments.dropFirst().first == "journal" {
     exit(runJournalBench(Array(CommandLine.arguments.dropFirst(2))))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 import RiskModels
 
 #if canImport(Glibc)
@@ -37,9 +38,11 @@ struct BacktestCommand: ParsableCommand {
             is read, so a Yahoo-style file (Date,Open,High,Low,Close,Adj Close,Volume) works as it is. \
             Times are ISO 8601 dates or date-times, M/D/YYYY, or epoch s/ms/µs/ns (unit by magnitude, as \
             `evaluate`). A file of several symbols (a `symbol` or `ticker` column) needs --symbol. Fields \
-            may be quoted (RFC 4180), lines end in LF or CRLF, a UTF-8 byte-order mark is skipped. A bad \
-            CSV, a missing column, a non-positive price or a time going backwards exits 65 with \
-            FILE:LINE: reason.
+            may be quoted (RFC 4180), lines end in LF, CRLF or CR, a UTF-8 byte-order mark is skipped. A \
+            bad CSV, a missing column, a non-positive price, a price over \(Int(PriceSeries.maximumStep)) \
+            times (or under 1/\(Int(PriceSeries.maximumStep)) of) the one before it (bad data or an \
+            unadjusted split, not a return), or a time going backwards exits 65 with FILE:LINE: reason; \
+            nothing is skipped.
 
             --out writes one CSV row per scored return: time (as written, or the data row number without \
             a time column), price, return, var, es (positive numbers, log return), breach (1 or 0).
@@ -251,14 +254,34 @@ struct PriceSeries {
     /// Each price's time as written, or empty without a time column.
     var timeTexts: [String]
 
-    /// Reads `columns.target` as prices, checked: every price > 0, and the time column (if any) never
-    /// decreasing (`CSVTable` checks it).
-    /// - Throws: `CSVError` with the file, line and reason.
+    /// The largest factor between two consecutive prices (either way) taken as a return. Beyond it the
+    /// pair is bad data (a wrong unit, a missing decimal point, an unadjusted split, ±1e155 junk), and
+    /// its log return (≥ 6.9, or not even finite) would swamp every estimator after it.
+    static let maximumStep = 1_000.0
+
+    /// Reads `columns.target` as prices, checked: every price > 0, each within `maximumStep` times the
+    /// one before it, and the time column (if any) never decreasing (`CSVTable` checks it). Nothing is
+    /// skipped: a backtest of a series with holes cut into it would not be the series' backtest.
+    /// - Throws: `CSVError` with the file, line, column and reason.
+    /// - Complexity: O(file size).
     static func read(path: String, columns: CSVColumns) throws(CSVError) -> PriceSeries {
         let table = try CSVTable.read(path: path, columns: columns)
-        for (i, price) in table.targets.enumerated() where price <= 0 {
-            throw CSVError(
-                path: path, line: table.lines[i], reason: "non-positive price \(price) in column '\(columns.target)'")
+        let column = excerpt(columns.target)
+        for (i, price) in table.targets.enumerated() {
+            guard price > 0 else {
+                throw CSVError(
+                    path: path, line: table.lines[i], reason: "non-positive price \(price) in column '\(column)'")
+            }
+            guard i > 0 else { continue }
+            let previous = table.targets[i - 1]
+            let step = price / previous
+            guard step <= maximumStep && step >= 1 / maximumStep else {
+                throw CSVError(
+                    path: path, line: table.lines[i],
+                    reason: "price \(price) in column '\(column)' after \(previous) (line \(table.lines[i - 1])): a "
+                        + "step over \(Int(maximumStep))× either way is bad data, not a return (wrong units, an "
+                        + "unadjusted split?)")
+            }
         }
         return PriceSeries(prices: table.targets, timeTexts: table.timeTexts)
     }
@@ -275,8 +298,17 @@ struct PriceSeries {
     }
 
     /// A field quoted as RFC 4180 asks when it holds a comma, a quote or a line break.
+    /// - Note: by bytes, not Characters: a quote or comma followed by a combining mark is one Character
+    ///   that equals neither, yet a CSV reader sees the quote or the comma.
     private func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+        let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+        guard text.utf8.contains(where: special.contains) else { return text }
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            quoted.append(byte)
+            if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+        }
+        quoted.append(UInt8(ascii: "\""))
+        return String(decoding: quoted, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 import OnlineLearning
 
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ struct EvaluateCommand: ParsableCommand {
             epoch numbers whose unit (s, ms, µs, ns) the first value's magnitude tells: below 1e11 s, \
             below 1e14 ms, below 1e17 µs, else ns. A file of several symbols (a `symbol` or `ticker` \
             column) is read one symbol at a time with --symbol. Fields may be quoted (RFC 4180); lines \
-            end in LF or CRLF; a UTF-8 byte-order mark is skipped. At row t the model first \
+            end in LF, CRLF or CR; a UTF-8 byte-order mark is skipped. At row t the model first \
             learns row t−H (H = --delay), whose label has just matured, then predicts row t: exactly \
             River's progressive_val_score with delay=H (so H = 0 and H = 1 both learn each row right \
             after predicting it). Every row's prediction is scored; the last rows are never learned.

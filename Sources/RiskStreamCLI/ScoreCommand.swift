@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -161,7 +162,7 @@ enum ScoreFiles {
             case "end":
                 end = ts
             default:
-                throw bad("unknown type '\(type)'")
+                throw bad("unknown type '\(excerpt(type))'")
             }
         }
         guard var result = truth else { throw ScoreFileError(description: "\(path): no start line (empty file?)") }

@@ -1,6 +1,6 @@
 /// How the values of a CSV time column are written. The first value of a column decides an epoch
 /// number's unit; dates and date-times are recognised value by value.
-enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
+public enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
     /// `2024-01-02`, or with a time `2024-01-02T15:04:05.123456789+01:00` (`T` or a space; seconds,
     /// fraction and zone optional; no zone means UTC).
     case iso8601
@@ -9,7 +9,7 @@ enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
     /// A number of seconds, milliseconds, microseconds or nanoseconds since the Unix epoch.
     case epoch(EpochUnit)
 
-    enum EpochUnit: Int64, Sendable, Hashable {
+    public enum EpochUnit: Int64, Sendable, Hashable {
         case seconds = 1_000_000_000
         case milliseconds = 1_000_000
         case microseconds = 1_000
@@ -27,7 +27,7 @@ enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
-        var name: String {
+        public var name: String {
             switch self {
             case .seconds: "s"
             case .milliseconds: "ms"
@@ -37,7 +37,7 @@ enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .iso8601: "ISO 8601"
         case .monthDayYear: "M/D/YYYY"
@@ -49,15 +49,17 @@ enum CSVTimeFormat: Sendable, Hashable, CustomStringConvertible {
 /// Reads the time values of one CSV column as nanoseconds since the Unix epoch (UTC).
 ///
 /// - Complexity: O(length of the value) per call, no allocation.
-struct CSVTimeReader {
+public struct CSVTimeReader {
     /// The unit of epoch numbers in this column, fixed by the first one read.
-    private(set) var epochUnit: CSVTimeFormat.EpochUnit?
+    public private(set) var epochUnit: CSVTimeFormat.EpochUnit?
     /// The format of the first value read.
-    private(set) var firstFormat: CSVTimeFormat?
+    public private(set) var firstFormat: CSVTimeFormat?
+
+    public init() {}
 
     /// The time in nanoseconds, or `nil` if the value is none of the formats or out of the range an
     /// Int64 of nanoseconds holds (1678 to 2261).
-    mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    public mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         var scanner = Scanner(bytes: text)
         let format: CSVTimeFormat
         let value: Int64?

@@ -3,38 +3,52 @@
 #endif
 
 /// Which columns of a CSV file to read, and how.
-struct CSVColumns: Sendable {
+public struct CSVColumns: Sendable {
     /// The target (evaluate) or price (backtest) column: numeric, required.
-    var target: String
+    public var target: String
     /// Whether every other column is a numeric feature (evaluate) or none is (backtest).
-    var readsFeatures = true
+    public var readsFeatures = true
     /// Columns that are never features (evaluate's `--ignore-column`). Each must exist.
-    var ignored: [String] = []
+    public var ignored: [String] = []
     /// The time column, or `nil` to look for one by name (`detectsTime`) or to have none.
-    var time: String?
+    public var time: String?
     /// Without `time`, whether a column named like a time (`date`, `time`, `timestamp`, `ts`, …) is taken
     /// as the time column.
-    var detectsTime = false
+    public var detectsTime = false
     /// Keep each row's time as written (for `backtest --out`).
-    var keepsTimeText = false
+    public var keepsTimeText = false
     /// Read only the rows of this symbol.
-    var symbol: String?
+    public var symbol: String?
     /// The symbol column, or `nil` to look for one named `symbol` or `ticker` (any case).
-    var symbolColumn: String?
+    public var symbolColumn: String?
+
+    public init(
+        target: String, readsFeatures: Bool = true, ignored: [String] = [], time: String? = nil,
+        detectsTime: Bool = false, keepsTimeText: Bool = false, symbol: String? = nil, symbolColumn: String? = nil
+    ) {
+        self.target = target
+        self.readsFeatures = readsFeatures
+        self.ignored = ignored
+        self.time = time
+        self.detectsTime = detectsTime
+        self.keepsTimeText = keepsTimeText
+        self.symbol = symbol
+        self.symbolColumn = symbolColumn
+    }
 
     /// Column names taken for a time column when none is named: exact names, any case.
-    static let timeNames: Set<String> = [
+    public static let timeNames: Set<String> = [
         "date", "time", "datetime", "date_time", "timestamp", "ts", "ts_ns", "ts_ms", "ts_us", "ts_s", "time_ns",
         "epoch", "trade_date", "local_time", "utc_time", "gmt time",
     ]
-    static let symbolNames: Set<String> = ["symbol", "ticker"]
+    public static let symbolNames: Set<String> = ["symbol", "ticker"]
 }
 
 /// A numeric table read from a CSV file: one feature vector, one target, and optionally one time per
 /// selected data row.
 ///
 /// The format:
-/// - Records as `CSVRecordReader` splits them (RFC 4180 quoting, CRLF or LF, an optional UTF-8 BOM).
+/// - Records as `CSVRecordReader` splits them (RFC 4180 quoting, LF, CRLF or CR, an optional UTF-8 BOM).
 /// - The first record is the header: non-empty, unique column names.
 /// - Every other record has exactly as many fields as the header. Only the columns in use are read: the
 ///   target and the features must be finite decimal numbers (`-1.5`, `2e-3`; no spaces, hex, `nan` or
@@ -42,30 +56,30 @@ struct CSVColumns: Sendable {
 ///   decreases; a column nobody uses may hold anything.
 /// - With a symbol, only the rows whose symbol column equals it are read; without one, a file whose
 ///   symbol column holds two different symbols is an error (their prices are not one series).
-struct CSVTable {
+public struct CSVTable {
     /// Feature column names, in header order.
-    var featureNames: [String]
-    var targetName: String
+    public internal(set) var featureNames: [String]
+    public internal(set) var targetName: String
     /// One feature vector per selected data row (`featureNames.count` values each).
-    var rows: [[Double]]
+    public internal(set) var rows: [[Double]]
     /// One target per selected data row.
-    var targets: [Double]
+    public internal(set) var targets: [Double]
     /// The file line each selected row starts on.
-    var lines: [Int]
+    public internal(set) var lines: [Int]
     /// The time column, if any, and whether it was found by its name rather than named by the user.
-    var timeColumn: String?
-    var timeDetected = false
+    public internal(set) var timeColumn: String?
+    public internal(set) var timeDetected = false
     /// The time column's format (of its first value).
-    var timeFormat: CSVTimeFormat?
+    public internal(set) var timeFormat: CSVTimeFormat?
     /// Nanoseconds since the Unix epoch per selected row (empty without a time column).
-    var times: [Int64] = []
+    public internal(set) var times: [Int64] = []
     /// The time of each selected row as written (only with `keepsTimeText`).
-    var timeTexts: [String] = []
+    public internal(set) var timeTexts: [String] = []
     /// The symbol column and the symbol read, if any.
-    var symbolColumn: String?
-    var symbol: String?
+    public internal(set) var symbolColumn: String?
+    public internal(set) var symbol: String?
     /// Columns that are neither the target nor features (ignored, time, symbol), in header order.
-    var excludedColumns: [String]
+    public internal(set) var excludedColumns: [String]
 
     /// Reads and validates a whole file.
     /// - Throws: `CSVError` naming the line and the reason (unreadable file, empty file, bad header,
@@ -73,13 +87,20 @@ struct CSVTable {
     ///   one or goes backwards, no data rows, several symbols).
     /// - Complexity: O(file size); one pass, one `strtod` per numeric field in use; no per-field
     ///   allocation (a kept time text allocates one string per row).
-    static func read(path: String, columns: CSVColumns) throws(CSVError) -> CSVTable {
-        var bytes: [UInt8]
+    public static func read(path: String, columns: CSVColumns) throws(CSVError) -> CSVTable {
+        let bytes: [UInt8]
         do {
             bytes = try readWholeFile(path)
         } catch {
             throw CSVError(path: path, line: 0, reason: "cannot read: \(error.description)")
         }
+        return try read(bytes: bytes, path: path, columns: columns)
+    }
+
+    /// Reads and validates a file's bytes held in memory; `path` only names it in errors. See
+    /// `read(path:columns:)`.
+    public static func read(bytes: [UInt8], path: String, columns: CSVColumns) throws(CSVError) -> CSVTable {
+        var bytes = bytes
         bytes.append(0)  // a terminator for strtod; never part of the content
         return try bytes.withUnsafeBufferPointer { buffer throws(CSVError) in
             var records = CSVRecordReader(base: buffer.baseAddress!, count: buffer.count - 1, path: path)
@@ -98,9 +119,7 @@ struct CSVTable {
             featureNames: layout.features.map { names[$0] }, targetName: columns.target, rows: [], targets: [],
             lines: [], timeColumn: layout.time.map { names[$0] }, timeDetected: layout.timeDetected,
             symbolColumn: layout.symbol.map { names[$0] }, symbol: columns.symbol,
-            excludedColumns: names.indices.filter { !layout.features.contains($0) && $0 != layout.target }.map {
-                names[$0]
-            })
+            excludedColumns: layout.excluded.map { names[$0] })
         let wanted = columns.symbol.map { Array($0.utf8) }
         var firstSymbol: (field: CSVField, line: Int)?
         var symbolsSeen: [String] = []
@@ -130,7 +149,7 @@ struct CSVTable {
                 } else if let first = firstSymbol {
                     if !records.bytes(fields[s]).elementsEqual(records.bytes(first.field)) {
                         throw records.error(
-                            "several symbols in column '\(names[s])' (\(records.quoted(first.field)) on line "
+                            "several symbols in column '\(excerpt(names[s]))' (\(records.quoted(first.field)) on line "
                                 + "\(first.line), \(records.quoted(fields[s])) here): choose one with --symbol")
                     }
                 } else {
@@ -141,12 +160,12 @@ struct CSVTable {
                 let field = fields[t]
                 guard let ns = timeReader.nanoseconds(records.bytes(field)) else {
                     throw records.error(
-                        "not a time \(records.quoted(field)) in column '\(names[t])' (ISO 8601 date or date-time, "
-                            + "M/D/YYYY, or epoch s/ms/µs/ns)" + detectedNote)
+                        "not a time \(records.quoted(field)) in column '\(excerpt(names[t]))' (ISO 8601 date or "
+                            + "date-time, M/D/YYYY, or epoch s/ms/µs/ns)" + detectedNote)
                 }
                 if let previous = previousTime, ns < previous.ns {
                     throw records.error(
-                        "time goes backwards in column '\(names[t])' (\(records.quoted(field)) after "
+                        "time goes backwards in column '\(excerpt(names[t]))' (\(records.quoted(field)) after "
                             + "\(records.quoted(previous.field)))" + detectedNote)
                 }
                 previousTime = (ns, field)
@@ -165,7 +184,7 @@ struct CSVTable {
             if let symbol = columns.symbol, let s = layout.symbol {
                 throw CSVError(
                     path: records.path, line: 1,
-                    reason: "no rows for symbol '\(symbol)' in column '\(names[s])' (symbols: "
+                    reason: "no rows for symbol '\(symbol)' in column '\(excerpt(names[s]))' (symbols: "
                         + "\(abbreviatedList(symbolsSeen)))")
             }
             throw CSVError(path: records.path, line: records.recordLine + 1, reason: "no data rows after the header")
@@ -173,13 +192,18 @@ struct CSVTable {
         return table
     }
 
-    private static func headerNames(_ records: CSVRecordReader, _ fields: [CSVField]) throws(CSVError) -> [String] {
+    /// The header's names, checked: non-empty, valid UTF-8, unique.
+    /// - Complexity: O(header bytes): duplicates are found with a hash set, not by comparing each name
+    ///   with every name before it (that was quadratic: 80,000 columns took minutes).
+    static func headerNames(_ records: CSVRecordReader, _ fields: [CSVField]) throws(CSVError) -> [String] {
         var names: [String] = []
+        names.reserveCapacity(fields.count)
+        var seen = Set<String>(minimumCapacity: fields.count)
         for (i, field) in fields.enumerated() {
             guard let name = records.text(field), !name.isEmpty else {
                 throw records.error("column \(i + 1): empty or non-UTF-8 header name")
             }
-            guard !names.contains(name) else { throw records.error("duplicate column '\(name)'") }
+            guard seen.insert(name).inserted else { throw records.error("duplicate column '\(excerpt(name))'") }
             names.append(name)
         }
         return names
@@ -189,6 +213,8 @@ struct CSVTable {
     private struct Layout {
         var target: Int
         var features: [Int]
+        /// Every column that is neither the target nor a feature, in header order.
+        var excluded: [Int]
         var time: Int?
         var timeDetected = false
         var symbol: Int?
@@ -196,7 +222,7 @@ struct CSVTable {
         init(names: [String], columns: CSVColumns, error: (String) -> CSVError) throws(CSVError) {
             func index(_ name: String, _ role: String) throws(CSVError) -> Int {
                 guard let i = names.firstIndex(of: name) else {
-                    throw error("no \(role) column '\(name)' (columns: \(abbreviatedList(names)))")
+                    throw error("no \(role) column '\(excerpt(name))' (columns: \(abbreviatedList(names)))")
                 }
                 return i
             }
@@ -216,23 +242,30 @@ struct CSVTable {
                         "--symbol needs a symbol column: none is named symbol or ticker; name it with --symbol-column")
                 }
             }
-            var excluded = Set([target])
-            for name in columns.ignored { excluded.insert(try index(name, "--ignore-column")) }
-            if let time { excluded.insert(time) }
-            if let symbol { excluded.insert(symbol) }
-            features = columns.readsFeatures ? names.indices.filter { !excluded.contains($0) } : []
+            var notFeatures = Set([target])
+            for name in columns.ignored { notFeatures.insert(try index(name, "--ignore-column")) }
+            if let time { notFeatures.insert(time) }
+            if let symbol { notFeatures.insert(symbol) }
+            let target = self.target
+            if columns.readsFeatures {
+                features = names.indices.filter { !notFeatures.contains($0) }
+                excluded = names.indices.filter { notFeatures.contains($0) && $0 != target }
+            } else {
+                features = []
+                excluded = names.indices.filter { $0 != target }
+            }
         }
     }
 
     /// One field as a finite Double. Only `[0-9+-.eE]` reach `strtod`, so it never sees spaces, hex,
     /// `nan` or `inf`; a value too large for a Double is reported as non-finite.
-    static func number(
+    public static func number(
         _ records: CSVRecordReader, _ field: CSVField, column: String, hint: Bool = false
     )
         throws(CSVError) -> Double
     {
         let raw = records.bytes(field)
-        guard !raw.isEmpty else { throw records.error("empty value in column '\(column)'") }
+        guard !raw.isEmpty else { throw records.error("empty value in column '\(excerpt(column))'") }
         let plain = raw.allSatisfy { b in
             (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
                 || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
@@ -249,13 +282,13 @@ struct CSVTable {
         guard plain && consumed == raw.count else {
             let word = String(decoding: raw.prefix(12), as: UTF8.self).lowercased().trimmingSign()
             if word == "nan" || word == "inf" || word == "infinity" {
-                throw records.error("non-finite value \(records.quoted(field)) in column '\(column)'")
+                throw records.error("non-finite value \(records.quoted(field)) in column '\(excerpt(column))'")
             }
-            let advice = hint ? " (not a feature? leave it out with --ignore-column '\(column)')" : ""
-            throw records.error("non-numeric value \(records.quoted(field)) in column '\(column)'\(advice)")
+            let advice = hint ? " (not a feature? leave it out with --ignore-column '\(excerpt(column))')" : ""
+            throw records.error("non-numeric value \(records.quoted(field)) in column '\(excerpt(column))'\(advice)")
         }
         guard value.isFinite else {
-            throw records.error("non-finite value \(records.quoted(field)) in column '\(column)'")
+            throw records.error("non-finite value \(records.quoted(field)) in column '\(excerpt(column))'")
         }
         return value
     }

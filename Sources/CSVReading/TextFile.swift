@@ -2,12 +2,15 @@
 import Glibc
 #endif
 
-struct FileError: Error, CustomStringConvertible {
-    var description: String
+/// Why a file could not be read (or written): the C library's message.
+public struct FileError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Reads a whole UTF-8 text file (pipelines are small): `readWholeFile` with a size cap and a UTF-8 check.
-func readTextFile(_ path: String) throws(FileError) -> String {
+public func readTextFile(_ path: String) throws(FileError) -> String {
     let bytes = try readWholeFile(path)
     guard bytes.count <= 16 << 20 else { throw FileError(description: "larger than 16 MiB") }
     guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -17,7 +20,7 @@ func readTextFile(_ path: String) throws(FileError) -> String {
 }
 
 /// Reads a whole file into memory, with no size limit (tables are as large as the user makes them).
-func readWholeFile(_ path: String) throws(FileError) -> [UInt8] {
+public func readWholeFile(_ path: String) throws(FileError) -> [UInt8] {
     guard let file = fopen(path, "rb") else {
         throw FileError(description: String(cString: strerror(errno)))
     }
