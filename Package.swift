@@ -87,7 +87,9 @@ let package = Package(
             name: "RiskModelsTests", dependencies: ["RiskModels", "OnlineLearning", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "RiskEngineTests",
-            dependencies: ["RiskEngine", "RiskModels", "ZeroMQ", "MarketEvents", "MarketSimulator", "SeededRandom"],
+            dependencies: [
+                "RiskEngine", "RiskModels", "ZeroMQ", "MarketEvents", "MarketSimulator", "SeededRandom", "Journal",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

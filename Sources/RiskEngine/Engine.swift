@@ -68,16 +68,7 @@ public final class Engine: @unchecked Sendable {
     ) throws(EngineError) {
         self.pipeline = pipeline
         self.journal = journal
-        if let problem = pipeline.problem { throw EngineError(kind: .badConfiguration, message: problem) }
-        if pipeline.learning.enabled {
-            for name in pipeline.learning.features {
-                do {
-                    _ = try FeatureSpec.parse(name, windowCapacity: pipeline.symbols.window)
-                } catch {
-                    throw EngineError(kind: .badConfiguration, message: "learning.features: \(error)")
-                }
-            }
-        }
+        try Self.check(pipeline)
         let sub: Socket
         let pub: Socket?
         let watch: FeedWatch
@@ -135,14 +126,32 @@ public final class Engine: @unchecked Sendable {
         feedWatch = watch
         ring = SPSCRing(capacity: pipeline.ingest.ringCapacity, policy: pipeline.ingest.whenFull)
         ingest = IngestStage(
-            socket: sub, ring: ring, codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes),
-            counters: counters, log: malformedLog, lossLog: lossLog, trackedTopics: pipeline.symbols.max)
+            socket: sub, ring: ring,
+            gate: InboundGate(
+                codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes), counters: counters,
+                malformedLog: malformedLog, lossLog: lossLog, trackedTopics: pipeline.symbols.max),
+            counters: counters)
         ingest.journal = journal
         compute = ComputeStage(
             pipeline: pipeline, counters: counters, lexicon: lexicon,
             publisher: Publisher(sink: pub, encoding: pipeline.publish.encoding, counters: counters))
         publishSocket = pub
         compute.snapshotService = snapshots
+    }
+
+    /// What the compute stage needs of a pipeline beyond its types: `Pipeline.problem` and feature
+    /// names it knows. - Throws: `EngineError` `.badConfiguration` naming the setting.
+    static func check(_ pipeline: Pipeline) throws(EngineError) {
+        if let problem = pipeline.problem { throw EngineError(kind: .badConfiguration, message: problem) }
+        if pipeline.learning.enabled {
+            for name in pipeline.learning.features {
+                do {
+                    _ = try FeatureSpec.parse(name, windowCapacity: pipeline.symbols.window)
+                } catch {
+                    throw EngineError(kind: .badConfiguration, message: "learning.features: \(error)")
+                }
+            }
+        }
     }
 
     /// Events lost to a full ring since start.
@@ -191,8 +200,7 @@ public final class Engine: @unchecked Sendable {
             let finished = ingestFinished.load(ordering: .acquiring)
             let n = ring.drain(into: &batch, max: 1024)
             if n > 0 {
-                let wall = EngineClock.wallNanoseconds()
-                for inbound in batch { compute.process(inbound.event, sequence: inbound.sequence, now: wall) }
+                for inbound in batch { compute.process(inbound.event, sequence: inbound.sequence, now: inbound.receivedAt) }
                 batch.removeAll(keepingCapacity: true)
                 processed &+= UInt64(n)
                 counters.processed.store(processed, ordering: .relaxed)

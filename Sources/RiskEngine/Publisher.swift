@@ -16,6 +16,9 @@ final class Publisher {
     let counters: EngineCounters
     /// The last `seq` used; the first message carries 1.
     private(set) var seq: UInt64 = 0
+    /// The time stamped as outbound `ts`: `nil` live (the wall clock at the send); a replay sets its
+    /// receive clock here, so its outputs are the same bytes every time.
+    var clock: Int64?
     /// The last `kind_seq` used per outbound kind: alert, hedge, risk, heartbeat.
     private var kindSeqs: (alert: UInt64, hedge: UInt64, risk: UInt64, heartbeat: UInt64) = (0, 0, 0, 0)
     private var topic: [UInt8] = []
@@ -46,7 +49,7 @@ final class Publisher {
         case .heartbeat: kindSeqs.heartbeat += 1; kindSeq = kindSeqs.heartbeat
         case .tick, .news, .position: kindSeq = 0
         }
-        message.stamp(seq: seq, kindSeq: kindSeq, ts: EngineClock.wallNanoseconds())
+        message.stamp(seq: seq, kindSeq: kindSeq, ts: clock ?? EngineClock.wallNanoseconds())
         topic.removeAll(keepingCapacity: true)
         topic.append(contentsOf: message.topic.utf8)
         payload.removeAll(keepingCapacity: true)

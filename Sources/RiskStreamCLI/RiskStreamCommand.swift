@@ -16,6 +16,7 @@ struct RiskStreamCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, RunCommand.self, FeedCommand.self, TailCommand.self, EvaluateCommand.self,
             SynthCommand.self, BacktestCommand.self, LexiconCommand.self, ScoreCommand.self, JournalCommand.self,
+            ReplayCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

@@ -1,3 +1,4 @@
+import Journal
 import MarketEvents
 import RiskEngine
 import Testing
@@ -16,7 +17,9 @@ final class EngineHarness {
     private(set) var received: [WireEvent] = []
 
     /// `feedHighWaterMark` bounds the feed's send queue (0: unbounded, so the feed never drops).
-    init(feedHighWaterMark: Int32 = 0, _ configure: (inout Pipeline) -> Void = { _ in }) throws {
+    init(
+        feedHighWaterMark: Int32 = 0, journal: JournalWriter? = nil, _ configure: (inout Pipeline) -> Void = { _ in }
+    ) throws {
         context = try Context()
         feed = try Socket(context, .xpub)
         try feed.set(.sendHighWaterMark(feedHighWaterMark))
@@ -27,7 +30,7 @@ final class EngineHarness {
         pipeline.publish.heartbeatMilliseconds = 50
         pipeline.publish.riskSnapshotMilliseconds = 0
         configure(&pipeline)
-        engine = try Engine(pipeline: pipeline, context: context)
+        engine = try Engine(pipeline: pipeline, context: context, journal: journal)
         observer = try Socket(context, .sub)
         try observer.set(.receiveHighWaterMark(0))
         try observer.subscribe("")
