@@ -11,6 +11,16 @@ import Testing
         #expect(try Pipeline.load(yaml: text, source: "default.yaml") == Pipeline())
     }
 
+    @Test func theReplayPipelineIsTheDefaultsWithLearningOff() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Pipelines/replay.yaml"), encoding: .utf8)
+        let replay = try Pipeline.load(yaml: text, source: "replay.yaml")
+        var expected = Pipeline()
+        expected.name = "replay"
+        expected.learning.enabled = false
+        expected.publish.riskSnapshotMilliseconds = 1_000
+        #expect(replay == expected)
+    }
+
     @Test func theDemoPipelineLoads() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("Pipelines/demo.yaml"), encoding: .utf8)
         let demo = try Pipeline.load(yaml: text, source: "demo.yaml")
