@@ -104,7 +104,7 @@ struct FeedCommand: ParsableCommand {
         }
         defer { socket.close() }
         if waitForSubscribers > 0 {
-            try awaitSubscribers(on: socket)
+            try awaitSubscribers(on: socket, count: waitForSubscribers)
         }
 
         let configuration = try marketConfiguration()
@@ -148,16 +148,18 @@ struct FeedCommand: ParsableCommand {
                 + "\(formatFixed(seconds, 2)) s (\(Int(perSecond)) events/s, \(encoding.rawValue))")
     }
 
-    private func awaitSubscribers(on socket: Socket) throws {
-        do {
-            try socket.set(.receiveTimeout(.milliseconds(100)))
-            var seen = 0
-            while seen < waitForSubscribers && !shouldStop {
-                if let message = try socket.receiveMessage(), message.first?.first == 1 { seen += 1 }
-            }
-        } catch {
-            throw failure("waiting for subscribers failed: \(error)", ExitStatus.software)
+}
+
+/// Waits on an XPUB socket until `count` subscriptions have arrived (or a stop signal).
+func awaitSubscribers(on socket: Socket, count: Int) throws {
+    do {
+        try socket.set(.receiveTimeout(.milliseconds(100)))
+        var seen = 0
+        while seen < count && !shouldStop {
+            if let message = try socket.receiveMessage(), message.first?.first == 1 { seen += 1 }
         }
+    } catch {
+        throw failure("waiting for subscribers failed: \(error)", ExitStatus.software)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Journal
 import MarketEvents
 import RiskEngine
+import ZeroMQ
 
 #if canImport(Glibc)
 import Glibc
@@ -10,21 +11,28 @@ import Glibc
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Run a pipeline over a recorded journal, as fast as it goes, and write what it says.",
+        abstract: "Replay a recorded journal: through a pipeline, or as the frames it holds, to a socket.",
         discussion: """
-            Reads the journal's records in order (checking every checksum) and hands each frame, with \
+            With --publish and no --pipeline, republishes the recorded frames (rejected ones too) on a \
+            PUB socket bound there, paced by their receive times divided by --speed (max: no pacing), \
+            and reports how late each send was against its schedule.
+
+            Otherwise reads the journal's records in order (checking every checksum) and hands each frame, with \
             its recorded receive time, to the engine's compute stage: admitted as the live engine's \
             ingest admits it (malformed frames counted, sequences checked), every timer that falls due \
             before it run at its own deadline on the recorded clock (risk snapshots, staleness, \
             heartbeats), then processed. Outbound messages go to --out as JSON lines, \
             {"topic":"alert.AAPL","payload":{...}}, with `ts` stamped from the recorded clock: two \
-            replays of one journal write the same bytes. Prints records, events/s and the counters. \
+            replays of one journal write the same bytes; with --publish they are also sent on a PUB \
+            socket bound there. Prints records, events/s and the counters. \
             Exit 65 on a bad pipeline or a damaged journal (--skip-damage reads past damage and \
             reports it).
 
             Example:
               riskstream replay recordings/today --pipeline Pipelines/demo.yaml \\
                 --out replay.jsonl
+              riskstream replay recordings/today --publish tcp://127.0.0.1:5555 \\
+                --speed 10
             """
     )
 
@@ -43,11 +51,56 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Read past damaged records (reported) instead of stopping with exit 65.")
     var skipDamage = false
 
+    @Option(help: ArgumentHelp("Bind a PUB socket here and send on it.", valueName: "endpoint"))
+    var publish: String?
+
+    @Option(help: ArgumentHelp("Pace by recorded receive times: max (no pacing), or a factor (1 = as recorded).", valueName: "max|N"))
+    var speed: String = "max"
+
+    @Option(parsing: .unconditional, help: "With --publish, wait for this many subscribers first.")
+    var waitForSubscribers: Int = 0
+
+    /// The pacing factor, `nil` for max.
+    var factor: Double? { speed == "max" ? nil : Double(speed) }
+
     func validate() throws {
         if let fromSequence, fromSequence == 0 { throw ValidationError("--from-sequence must be >= 1") }
+        if speed != "max" {
+            guard let f = Double(speed), f.isFinite, f >= 1e-3, f <= 1e6 else {
+                throw ValidationError("--speed must be max or a factor from 0.001 to 1000000, got \(speed)")
+            }
+        }
+        guard waitForSubscribers >= 0 else { throw ValidationError("--wait-for-subscribers must be >= 0") }
+        if waitForSubscribers > 0 && publish == nil {
+            throw ValidationError("--wait-for-subscribers needs --publish")
+        }
+    }
+
+    /// Binds the PUB (XPUB when waiting for subscribers) socket at `publish`, if given.
+    func publishSocket() throws -> (Context, Socket)? {
+        guard let publish else { return nil }
+        let context = try makeContext()
+        let socket: Socket
+        do {
+            socket = try Socket(context, waitForSubscribers > 0 ? .xpub : .pub)
+            try socket.set(.sendHighWaterMark(1_000_000))
+            try socket.set(.linger(.seconds(1)))
+        } catch {
+            throw failure("cannot create the PUB socket: \(error)", ExitStatus.software)
+        }
+        do { try socket.bind(publish) } catch { throw endpointFailure(error) }
+        if waitForSubscribers > 0 { try awaitSubscribers(on: socket, count: waitForSubscribers) }
+        return (context, socket)
     }
 
     func run() throws {
+        installStopHandlers()
+        let output = try publishSocket()
+        defer { output?.1.close() }
+        if let output, pipeline == nil {
+            try republish(on: output.1)
+            return
+        }
         let pipeline = try loadPipeline(pipeline)
         var lines: [UInt8] = []
         lines.reserveCapacity(1 << 20)
@@ -73,6 +126,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             core = try ReplayCore(pipeline: pipeline, encoding: .json) { topic, payload in
                 outputs += 1
+                if let socket = output?.1 { _ = try? socket.send(topic: topic, payload: payload, dontWait: true) }
                 guard file != nil else { return }
                 lines.append(contentsOf: #"{"topic":"#.utf8)
                 TailLine.appendJSONString(String(decoding: topic, as: UTF8.self), to: &lines)
@@ -94,11 +148,13 @@ struct ReplayCommand: ParsableCommand {
         var records = 0
         var first: Int64?
         var last: Int64 = 0
+        var pacer = Pacer(factor: factor)
         do {
-            while let record = try reader.next() {
+            while !shouldStop, let record = try reader.next() {
                 records += 1
                 first = first ?? record.receiveTime
                 last = record.receiveTime
+                pacer.wait(for: record.receiveTime)
                 core.receive(topic: record.topic, payload: record.payload, receivedAt: record.receiveTime)
                 if lines.count >= 1 << 20 { try flush() }
             }
@@ -120,8 +176,71 @@ struct ReplayCommand: ParsableCommand {
         summary += "alerts_out=\(c.alertsOut.load(ordering: .relaxed)) hedges_out=\(c.hedgesOut.load(ordering: .relaxed)) "
         summary += "outputs=\(outputs)"
         if !reader.skipped.isEmpty { summary += " damage_skipped=\(reader.skipped.count)" }
+        if let lateness = pacer.report { summary += " " + lateness }
         if let torn = reader.tornTail { summary += " torn_tail=\"\(torn.description)\"" }
         printError(summary)
         for damage in reader.skipped { printError("damage skipped: \(damage.description)") }
+    }
+
+    /// Sends every recorded frame as it was received, paced by `--speed`; prints what it sent.
+    private func republish(on socket: Socket) throws {
+        var reader: JournalReader
+        do {
+            reader = try JournalReader(
+                directory: directory, from: fromSequence.map { .sequence($0) } ?? .beginning, skipCorrupt: skipDamage)
+        } catch {
+            throw failure(error.description, ExitStatus.dataError)
+        }
+        let started = EngineClock.monotonicNanoseconds()
+        var pacer = Pacer(factor: factor)
+        var sent = 0
+        var refused = 0
+        do {
+            while !shouldStop, let record = try reader.next() {
+                pacer.wait(for: record.receiveTime)
+                if (try? socket.send(topic: record.topic, payload: record.payload)) == true { sent += 1 } else { refused += 1 }
+            }
+        } catch {
+            throw failure(error.description, ExitStatus.dataError)
+        }
+        let seconds = Double(EngineClock.monotonicNanoseconds() - started) / 1e9
+        var summary = "replay: republished \(sent) frames on \(publish ?? "") in \(formatFixed(seconds, 2)) s"
+        summary += " (\(Int(Double(sent) / max(seconds, 1e-9))) frames/s, speed \(speed))"
+        if refused > 0 { summary += " refused=\(refused)" }
+        if let lateness = pacer.report { summary += " " + lateness }
+        printError(summary)
+    }
+}
+
+/// Paces a replay: record `i` is due at `start + (receiveTime_i − receiveTime_0) / factor` on the
+/// monotonic clock; `wait` sleeps until then (nothing when `factor` is nil: max speed) and keeps how late
+/// each record was against its schedule, for `report`.
+struct Pacer {
+    let factor: Double?
+    private var origin: (recorded: Int64, monotonic: Int64)?
+    private var lateness: [Int64] = []
+
+    init(factor: Double?) { self.factor = factor }
+
+    mutating func wait(for recorded: Int64) {
+        guard let factor else { return }
+        guard let origin else {
+            origin = (recorded, EngineClock.monotonicNanoseconds())
+            lateness.append(0)
+            return
+        }
+        let due = origin.monotonic + Int64(Double(recorded - origin.recorded) / factor)
+        var now = EngineClock.monotonicNanoseconds()
+        if due - now > 200_000 { EngineClock.sleep(nanoseconds: due - now - 100_000) }
+        while now < due { now = EngineClock.monotonicNanoseconds() }
+        lateness.append(now - due)
+    }
+
+    /// `late_ms p50=… p99=… max=…` against the schedule, or nil at max speed.
+    var report: String? {
+        guard factor != nil, !lateness.isEmpty else { return nil }
+        let sorted = lateness.sorted()
+        func ms(_ q: Double) -> String { formatFixed(Double(sorted[Int(q * Double(sorted.count - 1))]) / 1e6, 3) }
+        return "late_ms p50=\(ms(0.5)) p99=\(ms(0.99)) max=\(ms(1))"
     }
 }

@@ -31,6 +31,20 @@ import Testing
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line.prefix(200))")
         }
 
+        // Without a pipeline, --publish republishes every recorded frame, paced (here 200x): a subscriber
+        // gets them all, and the sender reports how late it was against the schedule.
+        let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
+        let republish = try CLI.Running([
+            "replay", dir + "/J", "--publish", endpoint, "--speed", "200", "--wait-for-subscribers", "1",
+        ])
+        let records = Int(imported.stdout.split(separator: " ").dropFirst().first.map { $0.replacingOccurrences(of: ",", with: "") } ?? "") ?? 0
+        #expect(records > 1_000, "\(imported.stdout)")
+        let tail = try CLI.run(["tail", "--connect", endpoint, "--count", "\(records)", "--duration", "60"], within: 90)
+        let sent = republish.wait()
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stderr.contains("republished \(records) frames") && sent.stderr.contains("late_ms p50="), "\(sent.stderr)")
+        #expect(tail.lines.count == records)
+
         // A flipped byte in the middle of the segment: exit 65 naming file and offset, or read past it.
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: dir + "/J").first { $0.hasSuffix(".rsj") })
         let path = dir + "/J/" + segment
