@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVReading
 import Journal
 import MarketEvents
 import RiskEngine
@@ -48,6 +49,17 @@ struct ReplayCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Start at this record sequence number.")
     var fromSequence: UInt64?
 
+    @Option(help: ArgumentHelp(
+        "Start at the first record received at or after this time (ISO 8601, or epoch s/ms/µs/ns).",
+        valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Stop before the first record received after this time.", valueName: "time"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Only frames whose topic key is one of these symbols (comma-separated).", valueName: "A,B"))
+    var symbols: String?
+
     @Flag(help: "Read past damaged records (reported) instead of stopping with exit 65.")
     var skipDamage = false
 
@@ -63,8 +75,45 @@ struct ReplayCommand: ParsableCommand {
     /// The pacing factor, `nil` for max.
     var factor: Double? { speed == "max" ? nil : Double(speed) }
 
+    /// `--from` and `--to` as nanoseconds since the epoch.
+    var window: (from: Int64?, to: Int64?) {
+        get throws {
+            func parse(_ text: String?, _ name: String) throws -> Int64? {
+                guard let text else { return nil }
+                var reader = CSVTimeReader()
+                let value = Array(text.utf8).withUnsafeBufferPointer { reader.nanoseconds($0) }
+                guard let value else {
+                    throw ValidationError("\(name) must be an ISO 8601 time or an epoch number, got \(text)")
+                }
+                return value
+            }
+            return (try parse(from, "--from"), try parse(to, "--to"))
+        }
+    }
+
+    /// The topic keys `--symbols` lets through, or nil for all.
+    var symbolFilter: Set<String>? {
+        symbols.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+    }
+
+    /// Whether a record is in the replay: in `--from`/`--to` and, with `--symbols`, a frame whose topic
+    /// key is one of them (news: any of the symbols its topic names).
+    static func keep(_ record: JournalRecordView, window: (from: Int64?, to: Int64?), symbols: Set<String>?) -> Bool {
+        if let from = window.from, record.receiveTime < from { return false }
+        guard let symbols else { return true }
+        let topic = record.topic
+        guard let dot = topic.firstIndex(of: UInt8(ascii: ".")) else { return false }
+        return symbols.contains(String(decoding: topic[(dot + 1)...], as: UTF8.self))
+    }
+
     func validate() throws {
         if let fromSequence, fromSequence == 0 { throw ValidationError("--from-sequence must be >= 1") }
+        if fromSequence != nil && from != nil { throw ValidationError("give --from-sequence or --from, not both") }
+        let window = try window
+        if let a = window.from, let b = window.to, b < a { throw ValidationError("--to is before --from") }
+        if let filter = symbolFilter, filter.isEmpty || filter.contains("") {
+            throw ValidationError("--symbols must list symbols separated by commas")
+        }
         if speed != "max" {
             guard let f = Double(speed), f.isFinite, f >= 1e-3, f <= 1e6 else {
                 throw ValidationError("--speed must be max or a factor from 0.001 to 1000000, got \(speed)")
@@ -74,6 +123,13 @@ struct ReplayCommand: ParsableCommand {
         if waitForSubscribers > 0 && publish == nil {
             throw ValidationError("--wait-for-subscribers needs --publish")
         }
+    }
+
+    /// Where reading starts: `--from-sequence`, `--from`, or the beginning.
+    func start() throws -> JournalReader.Start {
+        if let fromSequence { return .sequence(fromSequence) }
+        if let from = try window.from { return .time(from) }
+        return .beginning
     }
 
     /// Binds the PUB (XPUB when waiting for subscribers) socket at `publish`, if given.
@@ -137,13 +193,15 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw failure("bad pipeline: \(error.message)", ExitStatus.dataError)
         }
+        let position = try start()
         var reader: JournalReader
         do {
-            reader = try JournalReader(
-                directory: directory, from: fromSequence.map { .sequence($0) } ?? .beginning, skipCorrupt: skipDamage)
+            reader = try JournalReader(directory: directory, from: position, skipCorrupt: skipDamage)
         } catch {
             throw failure(error.description, ExitStatus.dataError)
         }
+        let window = try window
+        let filter = symbolFilter
         let started = EngineClock.monotonicNanoseconds()
         var records = 0
         var first: Int64?
@@ -151,6 +209,8 @@ struct ReplayCommand: ParsableCommand {
         var pacer = Pacer(factor: factor)
         do {
             while !shouldStop, let record = try reader.next() {
+                if let to = window.to, record.receiveTime > to { break }
+                guard Self.keep(record, window: window, symbols: filter) else { continue }
                 records += 1
                 first = first ?? record.receiveTime
                 last = record.receiveTime
@@ -184,19 +244,23 @@ struct ReplayCommand: ParsableCommand {
 
     /// Sends every recorded frame as it was received, paced by `--speed`; prints what it sent.
     private func republish(on socket: Socket) throws {
+        let position = try start()
         var reader: JournalReader
         do {
-            reader = try JournalReader(
-                directory: directory, from: fromSequence.map { .sequence($0) } ?? .beginning, skipCorrupt: skipDamage)
+            reader = try JournalReader(directory: directory, from: position, skipCorrupt: skipDamage)
         } catch {
             throw failure(error.description, ExitStatus.dataError)
         }
+        let window = try window
+        let filter = symbolFilter
         let started = EngineClock.monotonicNanoseconds()
         var pacer = Pacer(factor: factor)
         var sent = 0
         var refused = 0
         do {
             while !shouldStop, let record = try reader.next() {
+                if let to = window.to, record.receiveTime > to { break }
+                guard Self.keep(record, window: window, symbols: filter) else { continue }
                 pacer.wait(for: record.receiveTime)
                 if (try? socket.send(topic: record.topic, payload: record.payload)) == true { sent += 1 } else { refused += 1 }
             }

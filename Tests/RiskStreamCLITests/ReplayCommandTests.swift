@@ -31,6 +31,17 @@ import Testing
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line.prefix(200))")
         }
 
+        // A window of recorded time and a symbol filter: ten of the file's seconds; no record for another symbol.
+        let window = try CLI.run(
+            ["replay", dir + "/J", "--from", "2023-11-14T22:13:30Z", "--to", "2023-11-14T22:13:40Z", "--symbols", "TSLA"],
+            within: 120)
+        #expect(window.status == 0, "\(window.stderr)")
+        #expect(window.stderr.contains("spanning 10.0 s recorded") || window.stderr.contains("spanning 9.9 s recorded"),
+            "\(window.stderr)")
+        let none = try CLI.run(["replay", dir + "/J", "--symbols", "MSFT"], within: 120)
+        #expect(none.stderr.contains("replay: 0 records"), "\(none.stderr)")
+        #expect(try CLI.run(["replay", dir + "/J", "--from", "yesterday"]).status == 64)
+
         // Without a pipeline, --publish republishes every recorded frame, paced (here 200x): a subscriber
         // gets them all, and the sender reports how late it was against the schedule.
         let endpoint = "tcp://127.0.0.1:\(CLI.freePort())"
