@@ -35,6 +35,8 @@ final class ComputeStage {
     /// `ENGINE` alert was last raised and last saw a drop (monotonic clock), if it is open.
     private var ringDropsReported: UInt64 = 0
     private var overload: (raisedAt: Int64, lastDropAt: Int64)?
+    /// Journal errors and drops already reported, and when drops last were.
+    private var journalReported: (errors: UInt64, dropped: UInt64, droppedAt: Int64) = (0, 0, .min / 2)
 
     // The learning stage (ComputeStage+Learning.swift).
     let specs: [FeatureSpec]
@@ -347,6 +349,37 @@ final class ComputeStage {
         ringDropsReported = dropped
     }
 
+    /// Raises a critical `data_quality` alert on `ENGINE` when the journal writer stops on an error (a
+    /// full disk, an I/O error: frames are no longer recorded), and a warning, at most once per
+    /// data-quality cooldown, when its queue was full and frames went unrecorded. Reads the counters
+    /// ingest copies from the writer; one comparison when nothing changed.
+    func noteJournal(now: Int64) {
+        let errors = counters.journalErrors.load(ordering: .relaxed)
+        if errors != journalReported.errors {
+            journalReported.errors = errors
+            emitAlert(
+                Alert(
+                    seq: 0, ts: 0, eventTs: newestTs, symbol: Self.engineSymbol, kind: .dataQuality, severity: .critical,
+                    state: .raised, value: Double(errors), threshold: 0,
+                    message: "journal stopped on a write error (full disk or I/O error; see the engine's log): "
+                        + "frames received from now on are not recorded",
+                    drivers: [.init(feature: "journal_errors", contribution: Double(errors))]))
+        }
+        let dropped = counters.journalDropped.load(ordering: .relaxed)
+        let cooldown = pipeline.dataQuality.cooldownMilliseconds * 1_000_000
+        if dropped != journalReported.dropped, now - journalReported.droppedAt >= cooldown {
+            let lost = dropped - journalReported.dropped
+            journalReported.dropped = dropped
+            journalReported.droppedAt = now
+            emitAlert(
+                Alert(
+                    seq: 0, ts: 0, eventTs: newestTs, symbol: Self.engineSymbol, kind: .dataQuality, severity: .warning,
+                    state: .raised, value: Double(lost), threshold: 0,
+                    message: "journal queue full: \(lost) received frames not recorded (the disk is slower than the feed)",
+                    drivers: [.init(feature: "journal_dropped_frames", contribution: Double(lost))]))
+        }
+    }
+
     private func engineOverloadAlert(dropped: UInt64, state: Alert.State) -> Alert {
         let policy = pipeline.ingest.whenFull.rawValue
         let message =
@@ -405,6 +438,7 @@ final class ComputeStage {
             due.snapshot = now + snapshotEvery
         }
         noteRingDrops(ringDropped, now: now)
+        noteJournal(now: now)
         if now >= due.heartbeat {
             publishHeartbeat(dropped: ringDropped, now: now)
             due.heartbeat = now + heartbeatEvery

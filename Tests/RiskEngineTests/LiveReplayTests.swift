@@ -69,3 +69,42 @@ import Testing
         }
     }
 }
+
+/// A disk with room for the segment header and little more: then every write fails with ENOSPC.
+final class FullDisk: JournalFileOperations, @unchecked Sendable {
+    // @unchecked: `left` is touched only by the thread that writes (the opener, then the writer thread).
+    private var left = 200
+
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> (written: Int, errno: Int32) {
+        guard left > 0 else { return (-1, ENOSPC) }
+        let n = Glibc.write(fd, bytes.baseAddress, min(bytes.count, left))
+        left -= max(n, 0)
+        return (n, 0)
+    }
+
+    func sync(_ fd: Int32) -> Int32 { 0 }
+}
+
+extension LiveReplayTests {
+    /// A journal that cannot write is a counted, alerted condition, never a crash or silence: a critical
+    /// `data_quality` alert on ENGINE says frames are no longer recorded, and the engine goes on.
+    @Test func aJournalOnAFullDiskRaisesAnEngineAlertAndTheEngineGoesOn() throws {
+        let dir = NSTemporaryDirectory() + "full-disk-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = try JournalWriter(directory: dir, options: .init(fsync: .os), operations: FullDisk())
+        let harness = try EngineHarness(journal: journal)
+        for i in 0..<200 { try harness.send(EngineHarness.tick("ACME", i, mid: 10, seq: UInt64(i + 1))) }
+        let alert = try harness.waitFor(seconds: 30) {
+            if case .alert(let a) = $0 { a.symbol == "ENGINE" && a.drivers.first?.feature == "journal_errors" } else { false }
+        }
+        guard case .alert(let a) = alert else {
+            Issue.record("no ENGINE alert for a journal that cannot write")
+            return
+        }
+        #expect(a.severity == .critical && a.message.contains("not recorded"))
+        #expect(harness.engine.counters.journalErrors.load(ordering: .relaxed) >= 1)
+        // The engine still processes what it receives.
+        try harness.send(EngineHarness.tick("ACME", 500, mid: 10, seq: 201))
+        #expect(try harness.heartbeat { $0.eventsIn == 201 } != nil)
+    }
+}
