@@ -447,6 +447,27 @@ final class ComputeStage {
         return min(due.heartbeat, due.snapshot, due.stale)
     }
 
+    /// Forgets the timers' deadlines: the next `advance` starts them afresh (after a recovery on a
+    /// recorded clock, the live wall clock takes over).
+    func restartTimers() { timers = nil }
+
+    /// Runs every timer due up to `time`, each at its own deadline, as a live engine whose clock passed
+    /// through them would (a replay's recorded clock); `next` is the deadline `advance` returned last
+    /// (`nil` before the first). Outbound `ts` is the deadline, then `time`.
+    func catchUp(to time: Int64, next: inout Int64?) {
+        guard var due = next else {
+            publisher.clock = time
+            next = advance(to: time, ringDropped: 0)
+            return
+        }
+        while due <= time {
+            publisher.clock = due
+            due = advance(to: due, ringDropped: 0)
+        }
+        next = due
+        publisher.clock = time
+    }
+
     /// Answers late subscribers' snapshot requests, if the service is on.
     func serveSnapshots() {
         snapshotService?.serve(openState, lastSeq: publisher.seq)

@@ -137,6 +137,49 @@ public final class Engine: @unchecked Sendable {
             publisher: Publisher(sink: pub, encoding: pipeline.publish.encoding, counters: counters))
         publishSocket = pub
         compute.snapshotService = snapshots
+        if let journal {
+            // With a journal, the outbound sequences continue after any earlier run's: never a repeat.
+            let reservation = SequenceReservation(directory: journal.directory)
+            compute.publisher.reservation = reservation
+            compute.publisher.resume(after: reservation.loaded)
+        }
+    }
+
+    /// Rebuilds the compute stage from what an earlier run recorded in the journal (the records before
+    /// this writer's first), exactly as a replay of them would, publishing nothing (the earlier run sent
+    /// it; open alerts and risk snapshots are rebuilt for late subscribers); then the outbound sequences
+    /// continue after what the earlier run reserved (`SequenceReservation`), so none is ever reused. Live
+    /// counters start from zero. Call once, before `start`; without a journal it only returns.
+    /// - Returns: the records replayed and how long it took.
+    /// - Throws: `JournalError` for a journal that cannot be read (damage stops recovery: repair first).
+    public func recover() throws(JournalError) -> (records: Int, seconds: Double) {
+        precondition(threads.isEmpty, "Engine.recover after start")
+        guard let journal else { return (0, 0) }
+        let started = EngineClock.monotonicNanoseconds()
+        var gate = InboundGate(
+            codec: WireCodec(maxPayloadBytes: pipeline.ingest.maxMessageBytes), counters: EngineCounters(),
+            malformedLog: MalformedLog(), lossLog: LossLog(), trackedTopics: pipeline.symbols.max)
+        var reader = try JournalReader(directory: journal.directory)
+        var next: Int64?
+        var records = 0
+        compute.publisher.muted = true
+        var clock: Int64 = 0
+        while let record = try reader.next(), record.sequence < journal.firstSequence {
+            records += 1
+            clock = max(clock, record.receiveTime)
+            compute.catchUp(to: clock, next: &next)
+            if let inbound = gate.admit(
+                frameCount: 2, topic: record.topic, payload: record.payload, receivedAt: record.receiveTime,
+                recordedRejected: record.isRejected)
+            {
+                compute.process(inbound.event, sequence: inbound.sequence, now: inbound.receivedAt)
+            }
+        }
+        compute.publisher.muted = false
+        compute.publisher.clock = nil
+        compute.restartTimers()
+        if let reservation = compute.publisher.reservation { compute.publisher.resume(after: reservation.reserved) }
+        return (records, Double(EngineClock.monotonicNanoseconds() - started) / 1e9)
     }
 
     /// What the compute stage needs of a pipeline beyond its types: `Pipeline.problem` and feature

@@ -43,8 +43,11 @@ struct InboundGate {
 
     /// The event to process, or `nil` when the message is refused (counted and logged). `frameCount` is
     /// the message's number of frames; `topic` and `payload` its first two (empty when absent).
+    /// `recordedRejected` replays a journal record flagged rejected: one that still decodes was a message
+    /// of other than two frames (the journal keeps the first two), and is refused as `frame_count` again.
     mutating func admit(
-        frameCount: Int, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64
+        frameCount: Int, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64,
+        recordedRejected: Bool = false
     ) -> InboundEvent? {
         guard frameCount == 2 else {
             reject(
@@ -71,6 +74,13 @@ struct InboundGate {
                 reason: "unexpected_kind", field: nil,
                 detail: "'\(event.kind)' is an outbound kind; the engine ingests tick, news and position",
                 topic: topic, payload: payload, at: receivedAt)
+            return nil
+        }
+        if recordedRejected {
+            reject(
+                reason: WireError.Reason.frameCount.rawValue, field: nil,
+                detail: "rejected when received: not two frames (the journal keeps the first two)", topic: topic,
+                payload: payload, at: receivedAt)
             return nil
         }
         accepted &+= 1

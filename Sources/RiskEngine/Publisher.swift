@@ -19,6 +19,11 @@ final class Publisher {
     /// The time stamped as outbound `ts`: `nil` live (the wall clock at the send); a replay sets its
     /// receive clock here, so its outputs are the same bytes every time.
     var clock: Int64?
+    /// While recovering from a journal: messages are stamped and returned (the open state is rebuilt
+    /// from them) but not sent; the run before already sent them.
+    var muted = false
+    /// Where the sequences are reserved ahead of use, so a restarted engine never reuses one.
+    var reservation: SequenceReservation?
     /// The last `kind_seq` used per outbound kind: alert, hedge, risk, heartbeat.
     private var kindSeqs: (alert: UInt64, hedge: UInt64, risk: UInt64, heartbeat: UInt64) = (0, 0, 0, 0)
     private var topic: [UInt8] = []
@@ -34,6 +39,16 @@ final class Publisher {
         payload.reserveCapacity(4096)
     }
 
+    /// Continues every sequence after `floor` (`seq`, then alert, hedge, risk, heartbeat `kind_seq`) when
+    /// it is ahead: after a restart, from what the earlier run reserved.
+    func resume(after floor: [UInt64]) {
+        seq = max(seq, floor[0])
+        kindSeqs = (
+            max(kindSeqs.alert, floor[1]), max(kindSeqs.hedge, floor[2]), max(kindSeqs.risk, floor[3]),
+            max(kindSeqs.heartbeat, floor[4])
+        )
+    }
+
     /// Stamps the next `seq`, the next `kind_seq` of its kind and the engine clock on `message`, encodes
     /// and sends it.
     /// Returns the message as sent.
@@ -42,12 +57,16 @@ final class Publisher {
         seq += 1
         var message = message
         let kindSeq: UInt64
+        let kind: Int
         switch message {
-        case .alert: kindSeqs.alert += 1; kindSeq = kindSeqs.alert
-        case .hedge: kindSeqs.hedge += 1; kindSeq = kindSeqs.hedge
-        case .risk: kindSeqs.risk += 1; kindSeq = kindSeqs.risk
-        case .heartbeat: kindSeqs.heartbeat += 1; kindSeq = kindSeqs.heartbeat
-        case .tick, .news, .position: kindSeq = 0
+        case .alert: kindSeqs.alert += 1; kindSeq = kindSeqs.alert; kind = 1
+        case .hedge: kindSeqs.hedge += 1; kindSeq = kindSeqs.hedge; kind = 2
+        case .risk: kindSeqs.risk += 1; kindSeq = kindSeqs.risk; kind = 3
+        case .heartbeat: kindSeqs.heartbeat += 1; kindSeq = kindSeqs.heartbeat; kind = 4
+        case .tick, .news, .position: kindSeq = 0; kind = 0
+        }
+        if let reservation, seq > reservation.reserved[0] || kindSeq > reservation.reserved[kind] {
+            reservation.reserve(after: [seq, kindSeqs.alert, kindSeqs.hedge, kindSeqs.risk, kindSeqs.heartbeat])
         }
         message.stamp(seq: seq, kindSeq: kindSeq, ts: clock ?? EngineClock.wallNanoseconds())
         topic.removeAll(keepingCapacity: true)
@@ -57,7 +76,7 @@ final class Publisher {
         case .json: WireCodec.encodeJSON(message, into: &payload)
         case .binary: WireCodec.encodeBinary(message, into: &payload)
         }
-        guard let sink else { return message }
+        guard let sink, !muted else { return message }
         let sent = topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in sink.deliver(topic: t, payload: p) } }
         if sent {
             counters.published.wrappingAdd(1, ordering: .relaxed)

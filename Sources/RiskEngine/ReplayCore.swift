@@ -37,15 +37,19 @@ public final class ReplayCore {
     }
 
     /// One received message (`frameCount` frames, the first two given) at `receivedAt` (ns since the
-    /// epoch). Times that go back are taken as the newest time seen, for the timers.
+    /// epoch); `recordedRejected` for a journal record flagged rejected. Times that go back are taken as
+    /// the newest time seen, for the timers.
     /// - Returns: whether it was admitted (a valid inbound event) rather than counted as malformed.
     @discardableResult
     public func receive(
-        frameCount: Int = 2, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64
+        frameCount: Int = 2, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64,
+        recordedRejected: Bool = false
     ) -> Bool {
         advance(to: receivedAt)
         guard
-            let inbound = gate.admit(frameCount: frameCount, topic: topic, payload: payload, receivedAt: receivedAt)
+            let inbound = gate.admit(
+                frameCount: frameCount, topic: topic, payload: payload, receivedAt: receivedAt,
+                recordedRejected: recordedRejected)
         else { return false }
         compute.process(inbound.event, sequence: inbound.sequence, now: inbound.receivedAt)
         counters.processed.wrappingAdd(1, ordering: .relaxed)
@@ -56,17 +60,7 @@ public final class ReplayCore {
     /// through them would.
     public func advance(to time: Int64) {
         clock = max(clock, time)
-        guard var due = nextDeadline else {
-            compute.publisher.clock = clock
-            nextDeadline = compute.advance(to: clock, ringDropped: 0)
-            return
-        }
-        while due <= clock {
-            compute.publisher.clock = due
-            due = compute.advance(to: due, ringDropped: 0)
-        }
-        nextDeadline = due
-        compute.publisher.clock = clock
+        compute.catchUp(to: clock, next: &nextDeadline)
     }
 
     /// Publishes the final heartbeat, as a stopping engine does.

@@ -30,10 +30,8 @@ struct ReplayCommand: ParsableCommand {
             reports it).
 
             Example:
-              riskstream replay recordings/today --pipeline Pipelines/demo.yaml \\
-                --out replay.jsonl
-              riskstream replay recordings/today --publish tcp://127.0.0.1:5555 \\
-                --speed 10
+              riskstream replay today --pipeline Pipelines/replay.yaml --out out.jsonl
+              riskstream replay today --publish tcp://127.0.0.1:5555 --speed 10
             """
     )
 
@@ -215,7 +213,9 @@ struct ReplayCommand: ParsableCommand {
                 first = first ?? record.receiveTime
                 last = record.receiveTime
                 pacer.wait(for: record.receiveTime)
-                core.receive(topic: record.topic, payload: record.payload, receivedAt: record.receiveTime)
+                core.receive(
+                    topic: record.topic, payload: record.payload, receivedAt: record.receiveTime,
+                    recordedRejected: record.isRejected)
                 if lines.count >= 1 << 20 { try flush() }
             }
         } catch let error as JournalError {

@@ -13,11 +13,16 @@ struct RunCommand: ParsableCommand {
             The pipeline file (YAML, see Pipelines/default.yaml) sets everything; flags override it. \
             SIGINT or SIGTERM stops ingest, drains the ring, publishes a final heartbeat and exits 0.
 
-            --journal DIR appends every frame the engine receives, accepted or rejected, to the journal             in DIR (created if missing; continued after its last record; a torn tail left by a crash is             refused, exit 65, until `riskstream journal repair DIR`). Ingest never waits for the disk:             when the writer's 16 MiB queue is full, frames are not journaled and are counted             (journal_dropped). --fsync says when written records are synced to the disk: always (each             batch), records:N, ms:N (default ms:100) or os (never; the kernel decides); a crash of the             process loses only the queue, a power cut also what was not synced (Docs/JOURNAL.md). A             write error (a full disk) stops the journal, logged and counted (journal_errors,             journal_failed); the engine goes on.
+            --journal DIR appends every frame the engine receives, accepted or rejected, to the journal             in DIR (created if missing; continued after its last record; a torn tail left by a crash is             refused, exit 65, until `riskstream journal repair DIR`). Ingest never waits for the disk:             when the writer's 16 MiB queue is full, frames are not journaled and are counted             (journal_dropped). --fsync says when written records are synced to the disk: always (each             batch), records:N, ms:N (default ms:100) or os (never; the kernel decides); a crash of the             process loses only the queue, a power cut also what was not synced (Docs/JOURNAL.md). A             write error (a full disk) stops the journal, logged and counted (journal_errors,             journal_failed); the engine goes on. With a journal, outbound seq and kind_seq continue \
+            after any earlier run's (reserved ahead in DIR/outbound-sequences), so none is ever \
+            repeated. --recover first replays what the journal holds through the compute stage, \
+            publishing nothing, so a restart after a crash (even kill -9) goes live with the state of \
+            an uninterrupted replay of the journal.
 
             Example:
               riskstream run --feed tcp://127.0.0.1:5555 --publish tcp://127.0.0.1:5556
               riskstream run --feed tcp://127.0.0.1:5555 --journal journals/today
+              riskstream run --feed tcp://127.0.0.1:5555 --journal today --recover
             """
     )
 
@@ -45,8 +50,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When the journal syncs: always, records:N, ms:N or os.", valueName: "policy"))
     var fsync: String?
 
+    @Flag(help: "Before going live, rebuild the state from what the journal holds (after a crash or a stop).")
+    var recover = false
+
     func validate() throws {
         if let duration, let problem = durationProblem(duration) { throw ValidationError(problem) }
+        if recover && journal == nil { throw ValidationError("--recover needs --journal") }
         if let fsync {
             guard journal != nil else { throw ValidationError("--fsync needs --journal") }
             guard FsyncPolicy(fsync) != nil else {
@@ -65,7 +74,7 @@ struct RunCommand: ParsableCommand {
         let writer = try journal.map { try openJournal($0, fsync: fsync.flatMap(FsyncPolicy.init) ?? .everyMilliseconds(100)) }
         let engine: Engine
         do {
-            engine = try startEngine(pipeline, context: context, journal: writer)
+            engine = try startEngine(pipeline, context: context, journal: writer, recover: recover)
         } catch {
             writer?.close()
             throw error
@@ -152,7 +161,9 @@ func openJournal(_ directory: String, fsync: FsyncPolicy) throws -> JournalWrite
 
 /// Creates and starts an engine (with the pipeline's lexicon file, if it names one), mapping endpoint
 /// failures to exit codes 64 and 69 and configuration errors to 65.
-func startEngine(_ pipeline: Pipeline, context: Context, journal: JournalWriter? = nil) throws -> Engine {
+func startEngine(
+    _ pipeline: Pipeline, context: Context, journal: JournalWriter? = nil, recover: Bool = false
+) throws -> Engine {
     let lexicon = try pipeline.risk.newsLexicon.map(loadLexicon) ?? .builtIn
     let engine: Engine
     do {
@@ -165,6 +176,16 @@ func startEngine(_ pipeline: Pipeline, context: Context, journal: JournalWriter?
             case .unavailable: ExitStatus.unavailable
             }
         throw failure(error.message, status)
+    }
+    if recover {
+        do {
+            let (records, seconds) = try engine.recover()
+            EngineLog.write(
+                .info, "journal", "state recovered from the journal",
+                [("records", "\(records)"), ("seconds", formatFixed(seconds, 3))])
+        } catch {
+            throw failure("recovery from the journal failed: \(error.description)", ExitStatus.dataError)
+        }
     }
     engine.start()
     return engine

@@ -55,7 +55,9 @@ import Testing
         var records = 0
         while let record = try reader.next() {
             records += 1
-            core.receive(topic: record.topic, payload: record.payload, receivedAt: record.receiveTime)
+            core.receive(
+                topic: record.topic, payload: record.payload, receivedAt: record.receiveTime,
+                recordedRejected: record.isRejected)
         }
         let replay = comparable(replayed)
         let kinds = Dictionary(grouping: live, by: \.kind).mapValues(\.count)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct HelpTextTests {
     static let subcommands = [
         "run", "demo", "feed", "tail", "evaluate", "synth", "backtest", "lexicon", "score", "journal", "journal inspect",
-        "journal verify", "journal repair", "journal import",
+        "journal verify", "journal repair", "journal import", "replay",
     ]
 
     static func help(_ subcommand: String, columns: Int) throws -> String {
