@@ -24,6 +24,12 @@ func printError(_ line: String) {
     writeAll(fd: 2, &bytes)
 }
 
+/// Writes `text` to standard error as it is, without a newline (a progress line redrawn in place).
+func printErrorRaw(_ text: String) {
+    var bytes = Array(text.utf8)
+    writeAll(fd: 2, &bytes)
+}
+
 /// Writes all of `bytes` to a file descriptor, retrying short writes and EINTR.
 func writeAll(fd: Int32, _ bytes: inout [UInt8]) {
     bytes.withUnsafeBytes { raw in

@@ -50,3 +50,25 @@ import Testing
         #expect(widest <= 80, "a line of \(widest) columns")
     }
 }
+
+extension TerminalTests {
+    /// `replay` in a terminal draws a progress bar in place (percent, records/s, ETA); Ctrl-C stops it
+    /// cleanly with its summary of what it replayed.
+    @Test func replayDrawsAProgressBarAndStopsOnCtrlC() throws {
+        let dir = NSTemporaryDirectory() + "replay-pty-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try CLI.run(["synth", "--prices", "--symbol", "TSLA", "--events", "60000", "--out", dir + "/p.csv"]).status == 0)
+        let imported = try CLI.run([
+            "journal", "import", "--csv", dir + "/p.csv", "--out", dir + "/J", "--symbol", "TSLA", "--price-column", "price",
+        ])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // The default pipeline learns (SGD and a forest): slow enough in a debug build to be watched.
+        let session = try Self.runInTerminal(["replay", dir + "/J", "--out", dir + "/out.jsonl"], waitFor: "ETA")
+        #expect(!session.timed_out, "\(session.output.suffix(2_000))")
+        #expect(session.status == 0, "\(session.output.suffix(2_000))")
+        #expect(session.output.contains("\r[#") || session.output.contains("\r[-"), "\(session.output.suffix(500))")
+        #expect(session.output.contains("records/s ETA"))
+        #expect(session.output.contains("replay: ") && session.output.contains(" records spanning "), "\(session.output.suffix(500))")
+    }
+}
