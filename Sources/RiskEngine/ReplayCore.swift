@@ -63,9 +63,11 @@ public final class ReplayCore {
         compute.catchUp(to: clock, next: &nextDeadline)
     }
 
-    /// Publishes the final heartbeat, as a stopping engine does.
+    /// Publishes a last risk snapshot of every symbol (the state the replay ends with) and the final
+    /// heartbeat, as a stopping engine does.
     public func finish() {
         compute.publisher.clock = clock
+        compute.publishSnapshots()
         compute.publishHeartbeat(dropped: 0, now: clock)
     }
 }

@@ -4,11 +4,12 @@ import MarketEvents
 import Testing
 import ZeroMQ
 
-/// `riskstream run --journal DIR --recover` after `kill -9`, three times in one stream: each restart
-/// goes live with the state the journal rebuilds (the estimators warm before any new tick), and no
-/// outbound `seq` or `kind_seq` is ever repeated across the runs.
+/// `riskstream run --journal DIR --recover` after `kill -9`, ten times in one stream: each restart goes
+/// live with the state the journal rebuilds (the estimators warm before any new tick), no outbound `seq`
+/// or `kind_seq` is ever repeated across the runs, and the state the last run ends with is the state an
+/// uninterrupted replay of the journal ends with (the final risk snapshots agree field for field).
 @Suite(.serialized) struct RecoveryTests {
-    @Test func killedThreeTimesTheEngineComesBackWarmAndNeverRepeatsASequence() throws {
+    @Test func killedTenTimesTheEngineComesBackWarmWithTheStateOfOneReplay() throws {
         let dir = NSTemporaryDirectory() + "recovery-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -22,7 +23,9 @@ import ZeroMQ
         let buffer = MessageBuffer(capacity: 2)
         var seen: [String: UInt64] = [:]  // the highest seq / kind_seq seen per kind, across runs
         var tick: UInt64 = 0
-        for round in 0..<3 {
+        var lastLive: RiskSnapshot?
+        let rounds = 10
+        for round in 0..<rounds {
             let out = "ipc://\(dir)/out-\(round).sock"
             let run = try CLI.Running(
                 ["run", "--feed", try feed.lastEndpoint, "--publish", out, "--journal", dir + "/J", "--pipeline", pipeline]
@@ -33,7 +36,9 @@ import ZeroMQ
             try sub.connect(out)
             let before = seen
             var firstRisk: RiskSnapshot?
+            var latestRisk: RiskSnapshot?
             var eventsIn: UInt64 = 0
+            var caughtUp = false  // a heartbeat has counted every tick of the round
             // Receives until `done` holds, checking that every sequence is above what earlier runs used.
             func receive(until done: () -> Bool) throws {
                 let deadline = Date().addingTimeInterval(60)
@@ -43,8 +48,15 @@ import ZeroMQ
                     let event = try codec.decode(topic: buffer.frame(0), payload: buffer.frame(1))
                     let (kind, seq, kindSeq): (String, UInt64, UInt64)
                     switch event {
-                    case .heartbeat(let h): (kind, seq, kindSeq) = ("heartbeat", h.seq, h.kindSeq); eventsIn = h.eventsIn
-                    case .risk(let r): (kind, seq, kindSeq) = ("risk", r.seq, r.kindSeq); firstRisk = firstRisk ?? r
+                    case .heartbeat(let h):
+                        (kind, seq, kindSeq) = ("heartbeat", h.seq, h.kindSeq)
+                        eventsIn = h.eventsIn
+                        caughtUp = caughtUp || eventsIn == 150
+                    case .risk(let r):
+                        (kind, seq, kindSeq) = ("risk", r.seq, r.kindSeq)
+                        firstRisk = firstRisk ?? r
+                        // A snapshot made after the heartbeat that counted everything: every tick processed.
+                        if caughtUp { latestRisk = r }
                     case .alert(let a): (kind, seq, kindSeq) = ("alert", a.seq, a.kindSeq)
                     case .hedge(let h): (kind, seq, kindSeq) = ("hedge", h.seq, h.kindSeq)
                     default: continue
@@ -61,8 +73,8 @@ import ZeroMQ
                 let risk = try #require(firstRisk)
                 #expect(risk.symbol == "AAPL" && !risk.warming && risk.volatility != nil, "round \(round): \(risk)")
             }
-            // 300 ticks, one a second of event time (the variance warms up after two minutes of it).
-            for _ in 0..<300 {
+            // 150 ticks, one a second of event time (the variance warms up after two minutes of it).
+            for _ in 0..<150 {
                 tick += 1
                 let mid = 100 * exp(0.001 * sin(Double(tick)))
                 let t = Tick(
@@ -70,7 +82,8 @@ import ZeroMQ
                     bid: mid - 0.01, ask: mid + 0.01, seq: tick)
                 _ = try feed.send(multipart: [Array("tick.AAPL".utf8), WireCodec.encodeBinary(.tick(t))])
             }
-            try receive { eventsIn == 300 }
+            try receive { latestRisk != nil }
+            lastLive = latestRisk
             run.signal(SIGKILL)
             _ = run.wait()
             sub.close()
@@ -78,7 +91,23 @@ import ZeroMQ
             #expect(repair.status == 0, "\(repair.stderr)")
         }
         let journaled = try JournalSummary.read(dir + "/J").records
-        #expect(journaled <= 900 && journaled >= 890, "journal holds \(journaled) of 900 ticks")
-        print("recovery: 3 kill -9 and restarts, journal \(journaled) records, last seq \(seen["seq"] ?? 0)")
+        #expect(journaled == 150 * rounds, "journal holds \(journaled) of \(150 * rounds) ticks")
+        // One uninterrupted replay of the journal ends in the state the last run ended in.
+        let replay = try CLI.run(["replay", dir + "/J", "--pipeline", pipeline, "--out", dir + "/replay.jsonl"], within: 120)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let lastLine = try #require(
+            try String(contentsOfFile: dir + "/replay.jsonl", encoding: .utf8).split(separator: "\n")
+                .last { $0.hasPrefix(#"{"topic":"risk.AAPL""#) })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any])
+        let payload = try JSONSerialization.data(withJSONObject: try #require(object["payload"]))
+        guard case .risk(var replayed) = try codec.decode(topic: Array("risk.AAPL".utf8), payload: Array(payload)),
+            var live = lastLive
+        else {
+            Issue.record("no final risk snapshot")
+            return
+        }
+        (live.seq, live.kindSeq, live.ts, replayed.seq, replayed.kindSeq, replayed.ts) = (0, 0, 0, 0, 0, 0)
+        #expect(live == replayed, "live \(live)\nreplay \(replayed)")
+        print("recovery: \(rounds) kill -9 and restarts, journal \(journaled) records, last seq \(seen["seq"] ?? 0)")
     }
 }
