@@ -123,6 +123,16 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
+    /// The journal's reader at `start()`, or exit 65 naming what cannot be read.
+    func openReader() throws -> JournalReader {
+        let position = try start()
+        do {
+            return try JournalReader(directory: directory, from: position, skipCorrupt: skipDamage)
+        } catch {
+            throw failure(error.description, ExitStatus.dataError)
+        }
+    }
+
     /// Where reading starts: `--from-sequence`, `--from`, or the beginning.
     func start() throws -> JournalReader.Start {
         if let fromSequence { return .sequence(fromSequence) }
@@ -191,13 +201,7 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw failure("bad pipeline: \(error.message)", ExitStatus.dataError)
         }
-        let position = try start()
-        var reader: JournalReader
-        do {
-            reader = try JournalReader(directory: directory, from: position, skipCorrupt: skipDamage)
-        } catch {
-            throw failure(error.description, ExitStatus.dataError)
-        }
+        var reader = try openReader()
         let window = try window
         let filter = symbolFilter
         let started = EngineClock.monotonicNanoseconds()
@@ -249,13 +253,7 @@ struct ReplayCommand: ParsableCommand {
 
     /// Sends every recorded frame as it was received, paced by `--speed`; prints what it sent.
     private func republish(on socket: Socket) throws {
-        let position = try start()
-        var reader: JournalReader
-        do {
-            reader = try JournalReader(directory: directory, from: position, skipCorrupt: skipDamage)
-        } catch {
-            throw failure(error.description, ExitStatus.dataError)
-        }
+        var reader = try openReader()
         let window = try window
         let filter = symbolFilter
         let started = EngineClock.monotonicNanoseconds()
