@@ -382,21 +382,20 @@ class Reader:
         self.pos += struct.calcsize("<" + fmt)
         return values if len(values) > 1 else values[0]
 
-    def sym(self):
-        n = self.take("B")
+    def counted(self, length_fmt, what):
+        """Bytes preceded by their length (`length_fmt`: B for a sym, I for a text)."""
+        n = self.take(length_fmt)
         value = self.b[self.pos:self.pos + n]
         if len(value) != n:
-            raise ValueError("truncated sym")
+            raise ValueError(f"truncated {what}")
         self.pos += n
-        return value.decode("ascii")
+        return value
+
+    def sym(self):
+        return self.counted("B", "sym").decode("ascii")
 
     def text(self):
-        n = self.take("I")
-        value = self.b[self.pos:self.pos + n]
-        if len(value) != n:
-            raise ValueError("truncated text")
-        self.pos += n
-        return value.decode("utf-8")
+        return self.counted("I", "text").decode("utf-8")
 
     def optional(self, flags, bit):
         return self.take("d") if flags & (1 << bit) else None
